@@ -1,0 +1,112 @@
+"""Configuration: defaults, then SENDOFF_* / DATABASE_URL / REDIS_URL from the environment."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "sendoff-dev-key"}
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def defaults() -> dict:
+    return {
+        "ENV": "development",
+        "SECRET_KEY": "sendoff-dev-key",
+        "DATABASE_URL": f"sqlite:///{INSTANCE / 'sendoff.db'}",
+        "REDIS_URL": None,
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": ("zh_CN", "en"),
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 25,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_USE_TLS": False,
+        "MAIL_USE_SSL": False,
+        "MAIL_DEFAULT_SENDER": "sendoff@localhost",
+        "MAIL_ENABLED": False,
+        "LOGIN_RATE_LIMIT": "10 per minute",
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCK_MINUTES": 15,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "NATIONAL_ID_PEPPER": "sendoff-dev-pepper",
+        "WORKFLOWS_DIR": str(ROOT / "workflows"),
+        "WAGE_DATA_DIR": str(ROOT / "app" / "law" / "data" / "wages"),
+        "SIGNING_KEY_FILE": None,
+        "SIGNING_KEY_PASSWORD": None,
+        "REQUIRE_PASSWORD_TO_SIGN": True,
+        "PAGE_SIZE": 25,
+    }
+
+
+ENV_MAP = {
+    "SENDOFF_ENV": ("ENV", str),
+    "SENDOFF_SECRET_KEY": ("SECRET_KEY", str),
+    "DATABASE_URL": ("DATABASE_URL", str),
+    "REDIS_URL": ("REDIS_URL", str),
+    "SENDOFF_DEFAULT_LOCALE": ("BABEL_DEFAULT_LOCALE", str),
+    "SENDOFF_SMTP_HOST": ("MAIL_SERVER", str),
+    "SENDOFF_SMTP_PORT": ("MAIL_PORT", int),
+    "SENDOFF_SMTP_USER": ("MAIL_USERNAME", str),
+    "SENDOFF_SMTP_PASSWORD": ("MAIL_PASSWORD", str),
+    "SENDOFF_SMTP_STARTTLS": ("MAIL_USE_TLS", _bool),
+    "SENDOFF_SMTP_SSL": ("MAIL_USE_SSL", _bool),
+    "SENDOFF_MAIL_FROM": ("MAIL_DEFAULT_SENDER", str),
+    "SENDOFF_MAIL_ENABLED": ("MAIL_ENABLED", _bool),
+    "SENDOFF_NATIONAL_ID_PEPPER": ("NATIONAL_ID_PEPPER", str),
+    "SENDOFF_SIGNING_KEY_FILE": ("SIGNING_KEY_FILE", str),
+    "SENDOFF_SIGNING_KEY_PASSWORD": ("SIGNING_KEY_PASSWORD", str),
+    "SENDOFF_REQUIRE_PASSWORD_TO_SIGN": ("REQUIRE_PASSWORD_TO_SIGN", _bool),
+    "SENDOFF_LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
+}
+
+
+def from_env(environ=os.environ) -> dict:
+    """Read the settings that the environment overrides."""
+    values = {}
+    for var, (key, cast) in ENV_MAP.items():
+        if environ.get(var) not in (None, ""):
+            values[key] = cast(environ[var])
+    return values
+
+
+def load(overrides: dict | None = None, environ=os.environ) -> dict:
+    """Defaults, then the environment, then explicit overrides (tests)."""
+    config = defaults() | from_env(environ) | (overrides or {})
+    if config["ENV"] == "production":
+        config.setdefault("SESSION_COOKIE_SECURE", True)
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+        config["PREFERRED_URL_SCHEME"] = "https"
+    return config
+
+
+def validate(config: dict) -> None:
+    """Refuse to start in production with a missing or weak secret or pepper."""
+    if config["ENV"] != "production":
+        return
+    secret = config.get("SECRET_KEY") or ""
+    if secret in WEAK_SECRETS or len(secret) < 32:
+        raise ConfigError(
+            "SENDOFF_SECRET_KEY must be set to a random value of at least 32 characters "
+            "in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    if config.get("NATIONAL_ID_PEPPER") in (None, "", "sendoff-dev-pepper"):
+        raise ConfigError("SENDOFF_NATIONAL_ID_PEPPER must be set in production.")

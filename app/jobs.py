@@ -1,0 +1,93 @@
+"""Queue adapter: `enqueue` puts a job on Redis (RQ) when REDIS_URL is set, else runs it here.
+
+Jobs are named by dotted path ("package.module:function") so that the web process and
+the worker agree on them without pickling functions.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+
+from flask import Flask, current_app, has_app_context
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "sendoff"
+_worker_app: Flask | None = None
+
+
+def resolve(func_path: str):
+    """Turn "pkg.module:function" into the function."""
+    module_name, _, attr = func_path.partition(":")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def enqueue(func_path: str, *args, job_id: str | None = None) -> str | None:
+    """Queue a job; without Redis it runs now, in this process, and failures are logged."""
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        return _queue(redis_url).enqueue(
+            execute, func_path, *args, job_id=job_id, retry=_retry(), job_timeout=600
+        ).id
+    try:
+        execute(func_path, *args)
+    except Exception:  # in-process jobs must not break the request that queued them
+        log.exception("in-process job %s failed", func_path)
+    return None
+
+
+def execute(func_path: str, *args):
+    """Run a job inside an application context (the worker builds its own app)."""
+    if has_app_context():
+        return resolve(func_path)(*args)
+    with _get_worker_app().app_context():
+        return resolve(func_path)(*args)
+
+
+def _get_worker_app() -> Flask:
+    global _worker_app
+    if _worker_app is None:
+        from app import create_app
+
+        _worker_app = create_app()
+    return _worker_app
+
+
+def _queue(redis_url: str):
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(QUEUE_NAME, connection=Redis.from_url(redis_url))
+
+
+def _retry():
+    from rq import Retry
+
+    return Retry(max=3, interval=[10, 60, 300])
+
+
+def redis_ping(redis_url: str) -> bool:
+    """True when the Redis server answers."""
+    from redis import Redis
+
+    try:
+        return bool(Redis.from_url(redis_url, socket_connect_timeout=1).ping())
+    except Exception:
+        return False
+
+
+def run_worker(redis_url: str) -> None:
+    """Run an RQ worker with its scheduler until stopped."""
+    from redis import Redis
+    from rq import Worker
+
+    Worker([QUEUE_NAME], connection=Redis.from_url(redis_url)).work(with_scheduler=True)
+
+
+def run_cron(redis_url: str) -> None:
+    """Queue the timer tick and the outbox sweep every minute until stopped."""
+    from redis import Redis
+    from rq.cron import CronScheduler
+
+    cron = CronScheduler(connection=Redis.from_url(redis_url), name="sendoff-cron")
+    cron.register(execute, QUEUE_NAME, args=("app.engine.runtime:tick_job",), interval=60)
+    cron.start()

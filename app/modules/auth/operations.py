@@ -1,0 +1,156 @@
+"""Account operations: authenticate, create, disable, change password, API tokens.
+
+Operations never commit; the request or the CLI command does.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from app.audit import record_event
+from app.db import db, utcnow
+from app.modules.auth.models import GRANTED_ROLES, ApiToken, User, UserRole, new_session_token
+from app.modules.auth.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
+
+TOKEN_PREFIX = "sdo_"
+
+
+class AccountError(ValueError):
+    """An account operation was refused; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    locked_until: datetime | None = None
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    if moment is not None and moment.tzinfo is None:
+        from datetime import timezone
+
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def authenticate_user(username: str, password: str, *, max_failures: int, lock_minutes: int,
+                      now: datetime | None = None) -> LoginResult:
+    """Check a password, counting failures and locking the account after too many."""
+    now = now or utcnow()
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    if user is not None and _aware(user.locked_until) and _aware(user.locked_until) > now:
+        verify_password(None, password)
+        return LoginResult(None, locked_until=_aware(user.locked_until))
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        if user is None:
+            verify_password(None, password)
+        else:
+            _count_failure(user, now, max_failures, lock_minutes)
+        return LoginResult(None, locked_until=_aware(user.locked_until) if user else None)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return LoginResult(user)
+
+
+def _count_failure(user: User, now: datetime, max_failures: int, lock_minutes: int) -> None:
+    user.failed_logins += 1
+    if user.failed_logins >= max_failures:
+        user.locked_until = now + timedelta(minutes=lock_minutes)
+        user.failed_logins = 0
+        record_event("account.locked", subject=f"user:{user.id}", payload={"minutes": lock_minutes})
+
+
+def check_password_strength(password: str, username: str = "") -> None:
+    from flask_babel import gettext as _
+
+    if len(password) < MIN_LENGTH:
+        raise AccountError(_("The password must have at least %(n)d characters.", n=MIN_LENGTH))
+    if username and username.lower() in password.lower():
+        raise AccountError(_("The password must not contain the user name."))
+
+
+def create_user(username: str, password: str, *, roles=(), employee_id: int | None = None,
+                locale: str | None = None) -> User:
+    """Create a login with granted roles."""
+    from flask_babel import gettext as _
+
+    unknown = set(roles) - set(GRANTED_ROLES)
+    if unknown:
+        raise AccountError(_("Unknown role: %(roles)s", roles=", ".join(sorted(unknown))))
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        raise AccountError(_("The user name %(name)s is taken.", name=username))
+    user = User(username=username, password_hash=hash_password(password), employee_id=employee_id,
+                locale=locale, role_rows=[UserRole(role=r) for r in sorted(set(roles))])
+    db.session.add(user)
+    db.session.flush()
+    record_event("account.created", subject=f"user:{user.id}", payload={"roles": sorted(set(roles))})
+    return user
+
+
+def disable_user(user: User, *, reason: str = "") -> None:
+    """Disable a login and rotate its session token, ending every session at once."""
+    user.is_active = False
+    user.session_token = new_session_token()
+    for token in user_tokens(user):
+        token.revoked_at = token.revoked_at or utcnow()
+    record_event("account.disabled", subject=f"user:{user.id}", payload={"reason": reason})
+
+
+def end_sessions(user: User) -> None:
+    """Rotate the session token so every open session and remember-cookie is rejected."""
+    user.session_token = new_session_token()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change a password after checking the current one; other sessions end."""
+    from flask_babel import gettext as _
+
+    if not verify_password(user.password_hash, current):
+        raise AccountError(_("The current password is not correct."))
+    check_password_strength(new, user.username)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    end_sessions(user)
+    record_event("account.password_changed", subject=f"user:{user.id}")
+
+
+def user_tokens(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)))
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_token(user: User, name: str, *, days: int | None = 90) -> tuple[ApiToken, str]:
+    """Make a personal access token; the secret is returned once and only its hash is kept."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = utcnow() + timedelta(days=days) if days else None
+    token = ApiToken(user_id=user.id, name=name, prefix=secret[:12], token_hash=_token_digest(secret),
+                     expires_at=expires)
+    db.session.add(token)
+    db.session.flush()
+    record_event("account.token_created", subject=f"user:{user.id}", payload={"token": token.prefix})
+    return token, secret
+
+
+def user_for_api_token(secret: str, now: datetime | None = None) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    now = now or utcnow()
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and _aware(token.expires_at) <= now:
+        return None
+    if not token.user.is_active:
+        return None
+    token.last_used_at = now
+    return token.user

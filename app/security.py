@@ -1,0 +1,37 @@
+"""Security headers on every response; no-store on anything personal."""
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_login import current_user
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def init_security(app: Flask) -> None:
+    app.after_request(set_security_headers)
+
+
+def set_security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if _is_personal(response):
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
+    return response
+
+
+def _is_personal(response) -> bool:
+    if request.endpoint in (None, "static", "bootstrap.static"):
+        return False
+    return bool(getattr(current_user, "is_authenticated", False)) or response.mimetype in (
+        "application/pdf",
+    )

@@ -1,0 +1,220 @@
+"""Shared fixtures: one app per run, a per-test rollback session, factories.
+
+The suite runs on SQLite by default and on PostgreSQL when SENDOFF_TEST_DATABASE_URL
+is set. Tests that need real commits from several threads or processes use `fresh_db`,
+a separate schema (PostgreSQL) or file (SQLite) created for the test and dropped after.
+"""
+from __future__ import annotations
+
+import contextvars
+import itertools
+import os
+import re
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import sessionmaker
+
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.db import Base, db, make_engine, normalize_url
+from app.models import load_all_models
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+def pytest_report_header(config):
+    return f"database: {_describe(os.environ.get('SENDOFF_TEST_DATABASE_URL') or 'sqlite')}"
+
+
+def _describe(url: str) -> str:
+    return re.sub(r"//[^@/]*@", "//", url)
+
+
+@pytest.fixture(scope="session")
+def db_url(tmp_path_factory) -> str:
+    """The database under test: PostgreSQL when configured, else a temporary SQLite file."""
+    url = os.environ.get("SENDOFF_TEST_DATABASE_URL")
+    if url:
+        return normalize_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def scratch_url(db_url: str, tmp_path_factory=None, name: str | None = None) -> tuple[str, dict]:
+    """A URL (and engine kwargs) for an isolated, empty database beside the one under test."""
+    name = name or f"t_{uuid.uuid4().hex[:10]}"
+    if db_url.startswith("sqlite"):
+        folder = tmp_path_factory.mktemp(name) if tmp_path_factory else None
+        return f"sqlite:///{folder / 'scratch.db'}", {}
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{name}"'))
+    engine.dispose()
+    return db_url, {"connect_args": {"options": f"-csearch_path={name}"}, "_schema": name}
+
+
+def drop_scratch(db_url: str, kwargs: dict) -> None:
+    schema = kwargs.get("_schema")
+    if schema:
+        engine = make_engine(db_url)
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(db_url):
+    """One application for the run, with a freshly created schema."""
+    application = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": db_url,
+        "SERVER_NAME": "localhost",
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "MAIL_ENABLED": False,
+        "REDIS_URL": None,
+    })
+    metadata = load_all_models()
+    with application.app_context():
+        metadata.drop_all(db.engine)
+        metadata.create_all(db.engine)
+    yield application
+    db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    """A session whose work is rolled back after the test; commits become savepoints."""
+    connection = db.engine.connect()
+    outer = connection.begin()
+    db.session.remove()
+    original = dict(db.session.session_factory.kw)
+    db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+    db.keep_session = True
+    ctx = app.app_context()
+    ctx.push()
+    try:
+        yield db.session()
+    finally:
+        ctx.pop()
+        db.keep_session = False
+        db.session.remove()
+        db.session.session_factory.kw.clear()
+        db.session.session_factory.kw.update(original)
+        outer.rollback()
+        connection.close()
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in an empty context, so the test's own app context (and its `g`,
+    where Flask-Login and Flask-Babel cache per request) is not shared with the request."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def client(app, session):
+    """A test client sharing the test's session; the rate limiter starts empty."""
+    from app.extensions import limiter
+
+    limiter.reset()
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+@pytest.fixture
+def fresh_db(db_url, tmp_path_factory):
+    """A sessionmaker on a separate, empty, committed schema (for concurrency tests)."""
+    url, kwargs = scratch_url(db_url, tmp_path_factory)
+    engine_kwargs = {k: v for k, v in kwargs.items() if not k.startswith("_")}
+    engine = make_engine(url, **engine_kwargs)
+    metadata = load_all_models()
+    metadata.create_all(engine)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    factory.url = url
+    factory.engine_kwargs = engine_kwargs
+    yield factory
+    engine.dispose()
+    drop_scratch(db_url, kwargs)
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in through the real form; returns the response."""
+    def _login(username: str, password: str = PASSWORD, follow_redirects=True):
+        token = csrf_from(client.get("/login").get_data(as_text=True))
+        return client.post("/login", data={"username": username, "password": password,
+                                           "csrf_token": token}, follow_redirects=follow_redirects)
+    return _login
+
+
+@pytest.fixture
+def post_form(client):
+    """POST a form with a CSRF token taken from the page that shows it."""
+    def _post(url: str, data: dict, page: str | None = None, **kwargs):
+        token = csrf_from(client.get(page or url).get_data(as_text=True))
+        return client.post(url, data={**data, "csrf_token": token}, **kwargs)
+    return _post
+
+
+@pytest.fixture
+def make_department(session):
+    from app.modules.employees.models import Department
+
+    def _make(code=None, name_zh="测试部", name_en="Test department", parent=None):
+        n = next(_counter)
+        dept = Department(code=code or f"D{n}", name_zh=name_zh, name_en=name_en,
+                          parent_id=parent.id if parent else None)
+        session.add(dept)
+        session.flush()
+        dept.path = (parent.path if parent else "/") + f"{dept.id}/"
+        return dept
+    return _make
+
+
+@pytest.fixture
+def make_employee(session, make_department):
+    from app.modules.employees.models import Employee
+
+    def _make(**kw):
+        n = next(_counter)
+        if "department" not in kw and "department_id" not in kw:
+            kw["department"] = make_department()
+        kw.setdefault("employee_no", f"E{n:05d}")
+        kw.setdefault("name", f"员工{n}")
+        kw.setdefault("email", f"e{n}@example.com")
+        kw.setdefault("hire_date", date(2020, 1, 1))
+        kw.setdefault("monthly_wage", Decimal("8000"))
+        employee = Employee(**kw)
+        session.add(employee)
+        session.flush()
+        return employee
+    return _make
+
+
+@pytest.fixture
+def make_user(session):
+    from app.modules.auth.operations import create_user
+
+    def _make(username=None, roles=(), employee=None, password=PASSWORD, **kw):
+        username = username or f"user{next(_counter)}"
+        user = create_user(username, password, roles=roles,
+                           employee_id=employee.id if employee else None, **kw)
+        session.flush()
+        return user
+    return _make
+
+
+__all__ = ["Base", "PASSWORD", "csrf_from", "drop_scratch", "scratch_url"]

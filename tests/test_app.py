@@ -1,0 +1,91 @@
+"""Factory, configuration, health, error pages and the language switch."""
+from __future__ import annotations
+
+import pytest
+
+from app import config as app_config
+
+
+def test_production_refuses_weak_secret():
+    with pytest.raises(app_config.ConfigError):
+        app_config.validate(app_config.load({"ENV": "production", "SECRET_KEY": "dev"}, environ={}))
+
+
+def test_production_accepts_strong_secret_and_sets_secure_cookies():
+    settings = app_config.load({"ENV": "production", "SECRET_KEY": "x" * 40,
+                                "NATIONAL_ID_PEPPER": "p" * 40}, environ={})
+    app_config.validate(settings)
+    assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
+
+
+def test_environment_overrides():
+    settings = app_config.load(environ={
+        "DATABASE_URL": "postgresql://u@db:5432/x", "SENDOFF_DEFAULT_LOCALE": "en",
+        "SENDOFF_SMTP_PORT": "2525", "REDIS_URL": "redis://r:6379/0"})
+    assert settings["DATABASE_URL"] == "postgresql://u@db:5432/x"
+    assert settings["BABEL_DEFAULT_LOCALE"] == "en" and settings["MAIL_PORT"] == 2525
+    assert settings["REDIS_URL"] == "redis://r:6379/0"
+
+
+def test_default_database_is_sqlite_under_instance():
+    assert app_config.load(environ={})["DATABASE_URL"].endswith("instance/sendoff.db")
+
+
+def test_sqlite_uses_wal_and_foreign_keys(tmp_path):
+    from sqlalchemy import text
+
+    from app.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    body = response.get_json()
+    assert body["db"] == "ok" and body["queue"] == "in-process"
+    assert set(body) == {"status", "db", "queue", "pdf_fonts"}
+    assert response.status_code == (200 if body["pdf_fonts"] == "ok" else 503)
+
+
+def test_healthz_reports_a_dead_queue(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.get_json()["queue"] == "unavailable"
+
+
+@pytest.mark.parametrize("locale,text", [("zh_CN", "页面不存在"), ("en", "does not exist")])
+def test_404_page_in_both_languages(client, locale, text):
+    response = client.get("/no-such-page", headers={"Accept-Language": locale.replace("_", "-")})
+    assert response.status_code == 404
+    assert text in response.get_data(as_text=True)
+
+
+def test_language_switch_is_remembered(client, login, make_user, session):
+    user = make_user("lang")
+    login("lang")
+    from tests.conftest import csrf_from
+
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    client.post("/language/en", data={"csrf_token": token, "next": "/"})
+    assert user.locale == "en"
+    assert "Sign out" in client.get("/").get_data(as_text=True)
+
+
+def test_home_shows_empty_states_per_role(client, login, make_user, make_employee):
+    boss = make_employee(name="王经理")
+    make_employee(name="小李", manager_id=boss.id)
+    make_user("boss", employee=boss)
+    make_user("hrperson", roles=("hr",))
+    login("boss")
+    page = client.get("/").get_data(as_text=True)
+    assert "我的团队" in page and "团队中没有人离职" in page
+    from tests.conftest import csrf_from
+
+    client.post("/logout", data={"csrf_token": csrf_from(page)})
+    login("hrperson")
+    page = client.get("/").get_data(as_text=True)
+    assert "没有进行中的离职案件" in page and "我的团队" not in page
