@@ -11,7 +11,7 @@ from app import config as app_config
 from app.config import ROOT
 
 FEATURES = (
-    "auth", "home", "employees", "workflows", "cases", "handover", "interviews",
+    "auth", "home", "employees", "workflows", "cases", "settlement", "handover", "interviews",
     "alumni", "documents", "analytics", "disputes", "notifications", "api", "admin", "health",
 )
 
@@ -51,12 +51,18 @@ def configure_settings(app: Flask, overrides: dict | None) -> None:
 def configure_logging(app: Flask) -> None:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("weasyprint", "fontTools"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 def configure_database(app: Flask) -> None:
     from app.db import db
+    from app.engine.outbox import enable_dispatch_after_commit
 
     db.init_app(app)
+    if app.config["OUTBOX_DISPATCH_AFTER_COMMIT"] and not db.dispatch_enabled:
+        enable_dispatch_after_commit(db.session.session_factory)
+        db.dispatch_enabled = True
 
 
 def configure_extensions(app: Flask) -> None:

@@ -53,6 +53,13 @@ def defaults() -> dict:
         "SIGNING_KEY_PASSWORD": None,
         "REQUIRE_PASSWORD_TO_SIGN": True,
         "PAGE_SIZE": 25,
+        # Hand slow work (PDFs, mail) to the queue right after each commit; without it
+        # only `flask workflows tick` (or the cron job) picks it up.
+        "OUTBOX_DISPATCH_AFTER_COMMIT": True,
+        "COMPANY_NAME": "兆能资产管理有限公司",
+        "PUBLIC_BASE_URL": None,
+        "DOCUMENTS_DIR": str(INSTANCE / "documents"),
+        "UPLOADS_DIR": str(INSTANCE / "uploads"),
     }
 
 
@@ -75,6 +82,10 @@ ENV_MAP = {
     "SENDOFF_SIGNING_KEY_PASSWORD": ("SIGNING_KEY_PASSWORD", str),
     "SENDOFF_REQUIRE_PASSWORD_TO_SIGN": ("REQUIRE_PASSWORD_TO_SIGN", _bool),
     "SENDOFF_LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
+    "SENDOFF_COMPANY_NAME": ("COMPANY_NAME", str),
+    "SENDOFF_PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
+    "SENDOFF_DOCUMENTS_DIR": ("DOCUMENTS_DIR", str),
+    "SENDOFF_UPLOADS_DIR": ("UPLOADS_DIR", str),
 }
 
 

@@ -5,9 +5,9 @@ This module imports nothing from Flask so that the engine and the CLI can use it
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from contextvars import ContextVar
-from datetime import datetime, timezone
-from typing import Iterator
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, create_engine, event, func
 from sqlalchemy.engine import Engine
@@ -28,7 +28,7 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     """Aware UTC now; the only clock read outside the engine's injected clocks."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class TimestampMixin:
@@ -104,6 +104,7 @@ class Database:
         self.session = scoped_session(sessionmaker(expire_on_commit=False))
         # Tests share one session between the test body and the requests it makes.
         self.keep_session = False
+        self.dispatch_enabled = False  # outbox listener installed on the session factory
 
     def connect(self, url: str, **kwargs) -> Engine:
         if self.engine is not None:

@@ -1,0 +1,1 @@
+"""Handover checklists: items the leaver and the receiver each sign."""

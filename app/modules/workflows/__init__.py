@@ -1,0 +1,1 @@
+"""Workflow administration: CLI (deploy, lint, diagram, migrate, tick, drain), admin pages."""

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench NAME [--quick]`; never part of the test run."""
