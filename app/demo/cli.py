@@ -1,0 +1,44 @@
+"""`flask demo load`: the demo company, its history and the demo logins."""
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from app.db import db
+from app.demo import company
+from app.demo.loader import demo_steps, load_demo
+
+
+@click.group(help="Demo data.")
+def demo():
+    pass
+
+
+@demo.command("load")
+def load_command() -> None:
+    """Load the demo company (idempotent: a second run adds nothing)."""
+    started = time.monotonic()
+    with click.progressbar(length=demo_steps(), label="Loading the demo company",
+                           file=sys.stderr) as bar:
+        result = load_demo(db.session, progress=bar.update)
+    db.session.commit()
+    if result["already_loaded"]:
+        click.echo("The demo was already loaded; only missing records were added.")
+    click.echo(f"{company.COMPANY_ZH} ({company.COMPANY_EN}): {result['current']} current and "
+               f"{result['past']} past employees, {result['separations']} departures, "
+               f"{result['wage_records']} monthly wages; {result['added_people']} people added "
+               f"in {time.monotonic() - started:.1f} s.")
+    click.echo(_login_table(result["logins"]))
+
+
+def _login_table(logins: list[dict]) -> str:
+    header = ("username", "role", "password", "who")
+    rows = [header] + [(login["username"], login["roles"], login["password"], login["who"])
+                       for login in logins]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True))
+             + "  " + row[3] for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths) + "  " + "-" * 3)
+    return "\n".join(lines)
