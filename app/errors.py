@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 MESSAGES = {
@@ -18,10 +19,9 @@ MESSAGES = {
 }
 
 
-class Conflict(HTTPException):
+class Conflict(werkzeug_exceptions.Conflict):
     """A stale write: the object changed since the user loaded it."""
 
-    code = 409
     description = "The record changed since you loaded it."
 
     def __init__(self, reload_url: str | None = None, description: str | None = None):

@@ -15,10 +15,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
-
-from flask.testing import FlaskClient
 
 from app import create_app
 from app.db import Base, db, make_engine, normalize_url
@@ -26,6 +25,11 @@ from app.models import load_all_models
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
+
+
+def pytest_collection_modifyitems(items):
+    """Browser journeys run last: they are the slowest and the least specific when they fail."""
+    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
 
 
 def pytest_report_header(config):
@@ -67,9 +71,21 @@ def drop_scratch(db_url: str, kwargs: dict) -> None:
         engine.dispose()
 
 
+def drop_every_table(engine) -> None:
+    """Drop what is there, including tables an older checkout created and this one does not know."""
+    from sqlalchemy import MetaData
+
+    existing = MetaData()
+    existing.reflect(engine)
+    existing.drop_all(engine)
+
+
 @pytest.fixture(scope="session")
-def app(db_url):
+def app(db_url, tmp_path_factory):
     """One application for the run, with a freshly created schema."""
+    from app.modules.auth.passwords import use_fast_hashing_for_tests
+
+    use_fast_hashing_for_tests()
     application = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -78,10 +94,15 @@ def app(db_url):
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "MAIL_ENABLED": False,
         "REDIS_URL": None,
+        # Jobs run on their own connection; under the per-test transaction they would wait
+        # for its lock, so tests run them explicitly (outbox.run_job / drain).
+        "OUTBOX_DISPATCH_AFTER_COMMIT": False,
+        "DOCUMENTS_DIR": str(tmp_path_factory.mktemp("documents")),
+        "UPLOADS_DIR": str(tmp_path_factory.mktemp("uploads")),
     })
     metadata = load_all_models()
     with application.app_context():
-        metadata.drop_all(db.engine)
+        drop_every_table(db.engine)
         metadata.create_all(db.engine)
     yield application
     db.engine.dispose()
@@ -145,7 +166,7 @@ def fresh_db(db_url, tmp_path_factory):
 
 
 def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    match = re.search(r'name="[\w-]*csrf_token"[^>]*value="([^"]+)"', html)
     assert match, "page has no CSRF token"
     return match.group(1)
 
@@ -218,3 +239,35 @@ def make_user(session):
 
 
 __all__ = ["Base", "PASSWORD", "csrf_from", "drop_scratch", "scratch_url"]
+
+
+@pytest.fixture
+def shipped_workflows(session):
+    """Deploy every definition in workflows/ inside the test's transaction."""
+    from pathlib import Path
+
+    from app.engine import runtime
+
+    folder = Path(__file__).resolve().parent.parent / "workflows"
+    return [runtime.deploy(session, path)[0] for path in sorted(folder.glob("*.yaml"))]
+
+
+@pytest.fixture
+def people(session, make_employee, make_user, make_department):
+    """A small team: a leaver, their supervisor, another supervisor, a successor, HR people."""
+    from types import SimpleNamespace
+
+    dept = make_department(name_zh="催收一部", name_en="Collections 1")
+    boss = make_employee(name="王主管", department=dept, employee_no="B001")
+    other_boss = make_employee(name="赵主管", department=dept, employee_no="B002")
+    leaver = make_employee(name="陈美丽", department=dept, manager_id=boss.id, employee_no="L001",
+                           hire_date=date(2021, 3, 1))
+    successor = make_employee(name="李接手", department=dept, manager_id=boss.id, employee_no="S001")
+    other = make_employee(name="孙其他", department=dept, manager_id=other_boss.id, employee_no="O001")
+    return SimpleNamespace(
+        dept=dept, boss=boss, other_boss=other_boss, leaver=leaver, successor=successor, other=other,
+        leaver_user=make_user("leaver", employee=leaver), boss_user=make_user("boss", employee=boss),
+        other_boss_user=make_user("otherboss", employee=other_boss),
+        successor_user=make_user("successor", employee=successor),
+        hr_user=make_user("hr", roles=("hr",)), hr_admin_user=make_user("hradmin", roles=("hr_admin",)),
+    )

@@ -167,3 +167,10 @@ def test_negative_period_rejected():
     """A negative period is an input error."""
     with pytest.raises(ValueError, match=">= 0"):
         statutory_deadline(date(2025, 1, 1), -1)
+
+
+def test_business_days_backwards_count_make_up_days():
+    """Timers 'N working days before the last day' count back; the 2025-10-11 make-up Saturday counts."""
+    calendar = ChinaCalendar()
+    assert calendar.add_business_days(date(2025, 10, 13), -3) == date(2025, 10, 9)
+    assert calendar.add_business_days(date(2025, 10, 13), -1) == date(2025, 10, 11)

@@ -61,13 +61,13 @@ class _WorkdayArithmetic:
         return d
 
     def add_business_days(self, d: date, n: int) -> date:
-        """Return the n-th working day after `d` (`d` itself not counted, Art 201); n=0 gives d."""
-        if n < 0:
-            raise ValueError("n must be >= 0")
-        while n:
-            d += timedelta(days=1)
+        """The n-th working day after `d` (before it when n < 0; `d` not counted, Art 201); n=0 gives d."""
+        step = timedelta(days=1 if n >= 0 else -1)
+        remaining = abs(n)
+        while remaining:
+            d += step
             if self.is_workday(d):
-                n -= 1
+                remaining -= 1
         return d
 
     def business_days_between(self, a: date, b: date) -> int:

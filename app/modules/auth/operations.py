@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -16,7 +16,7 @@ from app.db import db, utcnow
 from app.modules.auth.models import GRANTED_ROLES, ApiToken, User, UserRole, new_session_token
 from app.modules.auth.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 
-TOKEN_PREFIX = "sdo_"
+TOKEN_PREFIX = "sdo_"  # noqa: S105 - a public prefix that marks Sendoff tokens, not a secret
 
 
 class AccountError(ValueError):
@@ -32,9 +32,8 @@ class LoginResult:
 def _aware(moment: datetime | None) -> datetime | None:
     # SQLite hands back naive datetimes; every stored time is UTC.
     if moment is not None and moment.tzinfo is None:
-        from datetime import timezone
 
-        return moment.replace(tzinfo=timezone.utc)
+        return moment.replace(tzinfo=UTC)
     return moment
 
 

@@ -66,9 +66,12 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out of this browser."""
+    """Sign out of this browser, keeping the language the user chose."""
+    locale = session.get("locale") or current_user.locale
     logout_user()
     session.clear()
+    if locale:
+        session["locale"] = locale
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, TimestampMixin
+from app.engine.models import WorkflowInstance
 from app.modules.employees.models import Employee
 
 
@@ -45,7 +46,35 @@ class Case(TimestampMixin, Base):
     employee: Mapped[Employee] = relationship(foreign_keys=[employee_id])
     manager: Mapped[Employee | None] = relationship(foreign_keys=[manager_id])
     handover_receiver: Mapped[Employee | None] = relationship(foreign_keys=[handover_receiver_id])
+    instance: Mapped[WorkflowInstance | None] = relationship()
+
+    @property
+    def subject(self) -> str:
+        return f"case:{self.id}"
+
+    @property
+    def version(self) -> int | None:
+        return self.instance.version if self.instance else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.instance is not None and self.instance.status == "active"
 
     @property
     def last_day(self) -> date | None:
         return self.agreed_last_day or self.requested_last_day
+
+
+class CaseAttachment(TimestampMixin, Base):
+    """A file on a case (signed letter, evidence), stored by content hash."""
+
+    __tablename__ = "case_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # letter|evidence
+    filename: Mapped[str] = mapped_column(String(200))
+    mime: Mapped[str] = mapped_column(String(60))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,0 +1,158 @@
+"""Case operations: open, file a resignation, fire workflow events. None of them commit."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.audit import current_request_id
+from app.db import db
+from app.engine import runtime
+from app.engine.clock import SystemClock
+from app.engine.errors import Refusal
+from app.law import notice_days, statutory_deadline
+from app.modules.auth.models import User
+from app.modules.auth.permissions import actor_for
+from app.modules.cases.models import Case, CaseAttachment
+from app.modules.cases.uploads import store_upload
+from app.modules.employees.models import Employee
+from app.modules.workflows.hooks import app_calendar
+
+# The engine's own refusal texts are English; these say the same in the user's language.
+REFUSAL_TEXT = {
+    "unknown_event": _l("That step is not possible in the case's current state."),
+    "not_allowed": _l("Your role does not allow this step on this case."),
+    "missing_field": _l("Please fill in every required field."),
+    "stale_version": _l("The case changed since you opened it; reload and try again."),
+    "final_state": _l("The case is closed; nothing more can happen."),
+}
+CASE_FIELDS_FROM_EVENTS = ("agreed_last_day",)
+
+
+class CaseError(ValueError):
+    """A case operation was refused; the message is for the user."""
+
+
+def engine_env() -> dict:
+    """The clock and calendar every engine call in the app uses."""
+    return {"clock": SystemClock(), "calendar": app_calendar()}
+
+
+def refusal_message(refusal: Refusal):
+    """What to tell the user about a refused event, in their language."""
+    if refusal.code == "guard_failed":
+        return refusal.message
+    return REFUSAL_TEXT.get(refusal.code, refusal.message)
+
+
+def default_last_day(employee: Employee, notice_date: date) -> date:
+    """Last day of the notice period: 30 days, 3 in probation (Art 37), counted per Civil Code Art 201/203."""
+    return statutory_deadline(notice_date, notice_days(employee.in_probation(notice_date)))
+
+
+def resignation_workflow(employee: Employee, notice_date: date) -> str:
+    """Art 37: probation resignations follow the short 3-day path."""
+    return "probation_resignation" if employee.in_probation(notice_date) else "voluntary_resignation"
+
+
+def _freeze_job_context(case: Case, employee: Employee) -> None:
+    """Copy the job facts onto the case, so documents and reports use them as they were."""
+    case.department_id = employee.department_id
+    case.department_name = employee.department.name_zh if employee.department else ""
+    case.position_name = employee.position.name_zh if employee.position else ""
+    case.grade_name = employee.grade.name if employee.grade else ""
+    case.manager_id = employee.manager_id
+    case.monthly_wage = employee.monthly_wage
+    case.city = employee.city
+    case.hire_date = employee.hire_date
+
+
+def open_case(employee: Employee, workflow_id: str, opened_by: User, **fields) -> Case:
+    """Create a case with the job context frozen and start its workflow."""
+    if active_case_of(employee) is not None:
+        raise CaseError(_l("This employee already has an open separation case."))
+    case = Case(reference=f"tmp-{uuid.uuid4().hex[:20]}", employee=employee, workflow_id=workflow_id,
+                opened_by_id=opened_by.id, locale=employee.locale or "zh_CN", **fields)
+    _freeze_job_context(case, employee)
+    db.session.add(case)
+    db.session.flush()
+    case.reference = f"SO-{case.created_at.year}-{case.id:05d}"
+    case.instance = runtime.start_instance(
+        db.session, workflow_id, actor_for(opened_by), subject=case.subject,
+        request_id=current_request_id(), **engine_env())
+    return case
+
+
+def active_case_of(employee: Employee) -> Case | None:
+    from app.engine.models import WorkflowInstance
+
+    return db.session.scalar(
+        select(Case).join(WorkflowInstance, Case.instance_id == WorkflowInstance.id)
+        .where(Case.employee_id == employee.id, WorkflowInstance.status == "active"))
+
+
+def file_resignation(employee: Employee, user: User, *, reasons: list[str], primary_reason: str,
+                     statement: str, notice_date: date, requested_last_day: date,
+                     letter: bytes | None = None, letter_name: str = "") -> Case:
+    """Open a resignation draft for the employee (Art 37); the employee submits it after a preview."""
+    stored = store_upload(letter) if letter else None  # refuse a bad file before writing anything
+    case = open_case(employee, resignation_workflow(employee, notice_date), user,
+                     reason_codes=list(reasons), primary_reason=primary_reason,
+                     statement=statement or "", notice_date=notice_date,
+                     requested_last_day=requested_last_day)
+    if stored:
+        _add_attachment(case, user, stored, letter_name or "letter", kind="letter")
+    return case
+
+
+def update_draft(case: Case, **fields) -> None:
+    """Change a draft's facts before it is submitted."""
+    if current_states(case) != ["draft"]:
+        raise CaseError(_l("Only a draft can be changed."))
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.instance.updated_at = SystemClock().now()  # a change of facts is a new version
+
+
+def attach_file(case: Case, user: User, data: bytes, filename: str, *, kind: str) -> CaseAttachment:
+    """Store an uploaded file (type checked by content) on the case."""
+    return _add_attachment(case, user, store_upload(data), filename, kind=kind)
+
+
+def _add_attachment(case: Case, user: User, stored, filename: str, *, kind: str) -> CaseAttachment:
+    attachment = CaseAttachment(case_id=case.id, kind=kind, filename=filename[:200], mime=stored.mime,
+                                size=stored.size, sha256=stored.sha256, uploaded_by_id=user.id)
+    db.session.add(attachment)
+    return attachment
+
+
+def current_states(case: Case) -> list[str]:
+    return list(case.instance.configuration) if case.instance else []
+
+
+def fire_case_event(case: Case, event: str, user: User, expected_version: int | None,
+                    payload: dict | None = None) -> runtime.FireResult:
+    """Fire a workflow event on the case as the user, then mirror accepted facts onto the case."""
+    payload = dict(payload or {})
+    result = runtime.fire(db.session, case.instance_id, event, actor_for(user), expected_version,
+                          payload, request_id=current_request_id(), **engine_env())
+    if result.ok:
+        for name in CASE_FIELDS_FROM_EVENTS:
+            if payload.get(name):
+                setattr(case, name, payload[name])
+    return result
+
+
+def case_events(case: Case, user: User, locale: str) -> list[runtime.EventOption]:
+    """The events this user may fire on the case now."""
+    if not case.is_open:
+        return []
+    return runtime.available_events(db.session, case.instance_id, actor_for(user), locale=locale,
+                                    **engine_env())
+
+
+def page_size() -> int:
+    return current_app.config["PAGE_SIZE"]

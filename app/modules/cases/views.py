@@ -1,0 +1,217 @@
+"""Case pages: file a resignation, open other types, the case page, events, queues."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.db import db
+from app.errors import Conflict
+from app.i18n import current_locale
+from app.modules.auth.permissions import current_roles, require_roles
+from app.modules.cases import access, catalog, operations, queries
+from app.modules.cases.forms import OpenCaseForm, ResignationForm, event_form
+from app.modules.cases.models import Case, CaseAttachment
+from app.modules.cases.presenters import case_view
+from app.modules.cases.uploads import UploadError, read_upload
+from app.modules.employees.models import Department, Employee
+from app.modules.employees.reasons import load_reasons
+
+bp = Blueprint("cases", __name__, url_prefix="/cases", template_folder="templates")
+
+
+def _page_number() -> int:
+    return request.args.get("page", 1, type=int)
+
+
+def load_case(case_id: int) -> Case:
+    """The case, if the current user may see it; 404 otherwise (existence is not revealed)."""
+    case = db.session.get(Case, case_id)
+    if case is None or not access.can_view(current_user, case):
+        abort(404)
+    return case
+
+
+@bp.route("/mine")
+@require_roles("employee")
+def mine():
+    """The employee's own cases, with a way to file a resignation."""
+    page = queries.cases_of_employee(current_user.employee_id, _page_number(), operations.page_size())
+    has_open = operations.active_case_of(current_user.employee) is not None
+    return render_template("cases/mine.html", page=page, has_open=has_open)
+
+
+def _fill_reason_choices(form: ResignationForm, groups=("personal", "internal", "external")) -> None:
+    choices = load_reasons().choices(current_locale(), groups=groups)
+    form.reasons.choices = choices
+    form.primary_reason.choices = [("", "—")] + choices
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require_roles("employee")
+def new_resignation():
+    """File a resignation: reasons, dates pre-filled from the notice period, an optional letter."""
+    employee = current_user.employee
+    if operations.active_case_of(employee) is not None:
+        flash(_("You already have an open case."), "info")
+        return redirect(url_for("cases.mine"))
+    today = date.today()
+    form = ResignationForm(data={"notice_date": today,
+                                 "requested_last_day": operations.default_last_day(employee, today)})
+    _fill_reason_choices(form)
+    if request.method == "POST" and "recalculate" in request.form and form.notice_date.data:
+        form.requested_last_day.data = operations.default_last_day(employee, form.notice_date.data)
+        form.requested_last_day.raw_data = None
+        return render_template("cases/new.html", form=form, recalculated=True)
+    if form.validate_on_submit():
+        try:
+            case = _file(employee, form)
+        except (UploadError, operations.CaseError) as error:
+            db.session.rollback()
+            form.letter.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("Your draft is saved. Check the preview and submit it."), "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/new.html", form=form)
+
+
+def _file(employee: Employee, form: ResignationForm) -> Case:
+    upload = form.letter.data
+    letter = upload.read() if upload else None
+    return operations.file_resignation(
+        employee, current_user, reasons=form.reasons.data, primary_reason=form.primary_reason.data,
+        statement=form.statement.data, notice_date=form.notice_date.data,
+        requested_last_day=form.requested_last_day.data, letter=letter,
+        letter_name=getattr(upload, "filename", "") or "")
+
+
+@bp.route("/open", methods=["GET", "POST"])
+@require_roles("hr")
+def open_other():
+    """HR opens a mutual agreement, dismissal, contract expiry, retirement or a resignation on behalf."""
+    form = OpenCaseForm()
+    form.reasons.choices = load_reasons().choices(current_locale())
+    if form.validate_on_submit():
+        employee = db.session.scalar(select(Employee).where(Employee.employee_no == form.employee_no.data.strip()))
+        if employee is None or employee.status == "left":
+            form.employee_no.errors.append(_("No current employee has this number."))
+        else:
+            try:
+                case = operations.open_case(
+                    employee, form.workflow_id.data, current_user, notice_date=form.notice_date.data,
+                    requested_last_day=form.requested_last_day.data, reason_codes=form.reasons.data or [],
+                    statement=form.statement.data or "", facts={"proposed_by": form.proposed_by.data})
+            except operations.CaseError as error:
+                db.session.rollback()
+                form.employee_no.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(_("Case %(ref)s opened.", ref=case.reference), "success")
+                return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/open.html", form=form)
+
+
+@bp.route("/<int:case_id>")
+@login_required
+def show(case_id: int):
+    """The case page: facts, state, the steps the user may take, documents and the timeline."""
+    case = load_case(case_id)
+    return render_template("cases/show.html", **case_view(case, current_user, current_locale()))
+
+
+@bp.route("/<int:case_id>/events/<event>", methods=["POST"])
+@login_required
+def fire(case_id: int, event: str):
+    """Fire a workflow event with the version the user saw; a stale version is a 409."""
+    case = load_case(case_id)
+    option = next((o for o in operations.case_events(case, current_user, current_locale())
+                   if o.event == event), None)
+    if option is None:
+        abort(403)
+    form = event_form(event, option.require)
+    if not form.validate_on_submit():
+        return _show_with_errors(case, event, form)
+    payload = {name: getattr(form, name).data for name in option.require}
+    result = operations.fire_case_event(case, event, current_user, _version(form), payload)
+    if result.refusal and result.refusal.code == "stale_version":
+        db.session.rollback()
+        raise Conflict(reload_url=url_for("cases.show", case_id=case.id))
+    if not result.ok:
+        db.session.rollback()
+        flash(operations.refusal_message(result.refusal), "danger")
+        return _show_with_errors(case, event, form)
+    db.session.commit()
+    flash(_("Done: %(step)s.", step=option.title), "success")
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+def _version(form) -> int | None:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
+
+
+def _show_with_errors(case: Case, event: str, form):
+    view = case_view(case, current_user, current_locale(), failed={event: form})
+    return render_template("cases/show.html", **view), 400
+
+
+@bp.route("/<int:case_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(case_id: int, attachment_id: int):
+    """Download a file on a case the user may see."""
+    case = load_case(case_id)
+    item = db.session.get(CaseAttachment, attachment_id)
+    if item is None or item.case_id != case.id:
+        abort(404)
+    from io import BytesIO
+
+    response = send_file(BytesIO(read_upload(item.sha256)), mimetype=item.mime, as_attachment=True,
+                         download_name=f"{case.reference}_{item.kind}_{item.id}.{item.mime.split('/')[-1]}")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/team")
+@require_roles("supervisor")
+def team():
+    """The supervisor's team: their reports' cases."""
+    page = queries.team_cases(current_user.employee_id, _page_number(), operations.page_size())
+    return render_template("cases/team.html", page=page)
+
+
+@bp.route("/queue")
+@require_roles("hr", "auditor")
+def queue():
+    """The HR queue with filters (state, type, department, overdue) and sorting."""
+    filters = queries.QueueFilters(
+        state=request.args.get("state", ""), workflow_id=request.args.get("type", ""),
+        department_id=request.args.get("department", type=int), overdue=bool(request.args.get("overdue")),
+        open_only=request.args.get("all") != "1", sort=request.args.get("sort", "newest"))
+    page = queries.queue(access.visibility_clause(current_user), filters, _page_number(),
+                         operations.page_size(), date.today())
+    departments = db.session.scalars(select(Department).order_by(Department.path)).all()
+    return render_template("cases/queue.html", page=page, filters=filters, departments=departments,
+                           can_open="hr" in current_roles(), args=request.args.to_dict())
+
+
+@bp.app_template_global()
+def case_state_label(case: Case) -> str:
+    """The case's current state titles, in the reader's language."""
+    from app.engine import runtime
+
+    if case.instance is None:
+        return ""
+    return " / ".join(dict.fromkeys(runtime.state_titles(db.session, case.instance, current_locale())))
+
+
+
+
+bp.add_app_template_global(catalog.workflow_title, "workflow_title")
+bp.add_app_template_global(catalog.workflow_choices, "workflow_choices")
+bp.add_app_template_global(catalog.queue_states, "queue_states")

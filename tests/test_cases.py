@@ -1,0 +1,282 @@
+"""Separation cases through the web: filing, preview, approvals, refusals, access, queues."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from io import BytesIO
+
+import pytest
+from sqlalchemy import select
+
+from app.modules.cases.models import Case, CaseAttachment
+from tests.conftest import csrf_from
+
+pytestmark = pytest.mark.usefixtures("shipped_workflows")
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def sign_out(client):
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
+
+
+def file_resignation(client, post_form, **overrides):
+    data = {"reasons": ["pay_benefits", "workload"], "primary_reason": "pay_benefits",
+            "statement": "感谢公司培养", "notice_date": "2025-09-01", "requested_last_day": "2025-10-09"}
+    data.update(overrides)
+    return post_form("/cases/new", data, content_type="multipart/form-data")
+
+
+def fire(client, case, event, **fields):
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    form = re.search(rf'<form[^>]*data-event="{event}".*?</form>', page, re.S)
+    assert form, f"no form for {event} on the case page"
+    version = re.search(r'name="[\w-]*version"[^>]*value="(\d+)"', form.group(0)).group(1)
+    data = {f"{event}-version": version, f"{event}-csrf_token": csrf_from(form.group(0))}
+    data.update({f"{event}-{k}": v for k, v in fields.items()})
+    return client.post(f"/cases/{case.id}/events/{event}", data=data)
+
+
+def only_case(session) -> Case:
+    return session.scalars(select(Case)).one()
+
+
+def test_new_form_prefills_the_statutory_last_day(client, login, people, monkeypatch):
+    import app.modules.cases.views as views
+
+    class Today(date):
+        @classmethod
+        def today(cls):
+            return date(2025, 9, 1)
+
+    monkeypatch.setattr(views, "date", Today)
+    login("leaver")
+    page = client.get("/cases/new").get_data(as_text=True)
+    # Civil Code Art 201/203: 2025-09-01 + 30 days = 2025-10-01 (National Day) -> 2025-10-09
+    assert 'value="2025-10-09"' in page
+
+
+def test_recalculate_moves_the_last_day_with_the_notice_date(client, login, people, post_form):
+    login("leaver")
+    response = post_form("/cases/new", {"notice_date": "2025-09-01", "requested_last_day": "2025-09-05",
+                                        "recalculate": "1"})
+    assert 'value="2025-10-09"' in response.get_data(as_text=True)
+
+
+def test_resignation_end_to_end_through_approvals(client, login, people, post_form, session):
+    login("leaver")
+    response = file_resignation(client, post_form)
+    assert response.status_code == 302
+    case = only_case(session)
+    assert case.workflow_id == "voluntary_resignation" and case.department_name == "催收一部"
+    assert case.manager_id == people.boss.id  # frozen at filing
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "感谢公司培养" in page and "草稿" in page  # the preview, in Chinese
+    assert fire(client, case, "submit").status_code == 302
+    assert case.instance.configuration == ["supervisor_review"]
+    sign_out(client)
+
+    login("boss")
+    assert fire(client, case, "approve", agreed_last_day="2025-10-09").status_code == 302
+    assert case.agreed_last_day == date(2025, 10, 9)
+    sign_out(client)
+
+    login("hr")
+    assert fire(client, case, "approve").status_code == 302
+    assert case.instance.configuration[0].startswith("handover.")
+    timeline = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert timeline.count("批准") >= 2 and "提交辞职申请" in timeline
+
+
+def test_probation_employee_gets_the_three_day_path(client, login, people, post_form, session):
+    people.leaver.probation_end = date(2025, 12, 31)
+    login("leaver")
+    file_resignation(client, post_form, notice_date="2025-09-01", requested_last_day="2025-09-04")
+    case = only_case(session)
+    assert case.workflow_id == "probation_resignation"
+    assert fire(client, case, "submit").status_code == 302  # 3 days' notice suffices (Art 37)
+
+
+def test_last_day_before_the_notice_period_ends_is_refused(client, login, people, post_form, session):
+    login("leaver")
+    file_resignation(client, post_form, requested_last_day="2025-09-20")
+    case = only_case(session)
+    response = fire(client, case, "submit")
+    assert response.status_code == 400
+    assert "2025-10-09" in response.get_data(as_text=True)  # the guard says the earliest day
+    assert case.instance.configuration == ["draft"]
+
+
+def test_supervisor_sends_back_with_a_comment_and_missing_comment_is_explained(
+        client, login, people, post_form, session):
+    login("leaver")
+    file_resignation(client, post_form)
+    case = only_case(session)
+    fire(client, case, "submit")
+    sign_out(client)
+    login("boss")
+    response = fire(client, case, "reject", comment="")
+    assert response.status_code == 400 and "请填写意见" in response.get_data(as_text=True)
+    assert case.instance.configuration == ["supervisor_review"]
+    assert fire(client, case, "reject", comment="请补充交接计划").status_code == 302
+    assert case.instance.configuration == ["draft"]
+
+
+def test_employee_withdraws_until_approved(client, login, people, post_form, session):
+    login("leaver")
+    file_resignation(client, post_form)
+    case = only_case(session)
+    fire(client, case, "submit")
+    case_page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'data-event="approve"' not in case_page  # the employee never sees the supervisor's step
+    assert fire(client, case, "withdraw").status_code == 302
+    assert case.instance.configuration == ["withdrawn"]
+
+
+def test_withdraw_a_draft(client, login, people, post_form, session):
+    login("leaver")
+    file_resignation(client, post_form)
+    case = only_case(session)
+    assert fire(client, case, "withdraw").status_code == 302
+    assert case.instance.status == "finished"
+    assert "已撤回" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+
+def test_another_supervisor_cannot_open_the_case_by_id(client, login, people, post_form, session):
+    login("leaver")
+    file_resignation(client, post_form)
+    case = only_case(session)
+    sign_out(client)
+    login("otherboss")
+    assert client.get(f"/cases/{case.id}").status_code == 404
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    response = client.post(f"/cases/{case.id}/events/approve", data={"approve-csrf_token": token})
+    assert response.status_code == 404
+
+
+def test_wrong_role_cannot_fire_a_step(client, login, people, post_form, session):
+    login("leaver")
+    file_resignation(client, post_form)
+    case = only_case(session)
+    fire(client, case, "submit")
+    token = csrf_from(client.get(f"/cases/{case.id}").get_data(as_text=True))
+    response = client.post(f"/cases/{case.id}/events/approve",
+                           data={"approve-csrf_token": token, "approve-agreed_last_day": "2025-10-09",
+                                 "approve-version": str(case.version)})
+    assert response.status_code == 403
+    assert case.instance.configuration == ["supervisor_review"]
+
+
+def test_stale_version_is_a_409_with_a_reload_link(client, login, people, post_form, session):
+    login("leaver")
+    file_resignation(client, post_form)
+    case = only_case(session)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    form = re.search(r'<form[^>]*data-event="submit".*?</form>', page, re.S).group(0)
+    stale = str(case.version)
+    case.statement = "changed elsewhere"
+    case.instance.updated_at = case.instance.updated_at  # noqa: PLW0127
+    from app.modules.cases.operations import update_draft
+
+    update_draft(case, statement="changed by HR")
+    session.commit()
+    response = client.post(f"/cases/{case.id}/events/submit",
+                           data={"submit-version": stale, "submit-csrf_token": csrf_from(form)})
+    assert response.status_code == 409
+    text = response.get_data(as_text=True)
+    assert f"/cases/{case.id}" in text and "重新加载" in text
+    assert case.instance.configuration == ["draft"]
+
+
+def test_letter_upload_checked_by_content(client, login, people, post_form, session):
+    login("leaver")
+    lying = (BytesIO(b"MZ\x90\x00 this is an executable"), "letter.pdf")
+    response = file_resignation(client, post_form, letter=lying)
+    assert response.status_code == 200
+    assert "只接受 PDF、PNG 或 JPEG" in response.get_data(as_text=True)
+    assert session.scalars(select(Case)).first() is None  # nothing half-saved
+    response = file_resignation(client, post_form, letter=(BytesIO(PNG), "letter.png"))
+    assert response.status_code == 302
+    attachment = session.scalars(select(CaseAttachment)).one()
+    assert attachment.mime == "image/png"
+    case = only_case(session)
+    download = client.get(f"/cases/{case.id}/attachments/{attachment.id}")
+    assert download.data == PNG and download.headers["Cache-Control"] == "no-store"
+
+
+def test_primary_reason_must_be_among_the_reasons(client, login, people, post_form, session):
+    login("leaver")
+    response = file_resignation(client, post_form, reasons=["family"], primary_reason="pay_benefits")
+    assert response.status_code == 200
+    assert session.scalars(select(Case)).first() is None
+
+
+def test_protected_employee_cannot_be_dismissed_without_fault(client, login, people, post_form, session):
+    people.leaver.protections = ["pregnancy"]
+    login("hr")
+    response = post_form("/cases/open", {"employee_no": "L001", "workflow_id": "dismissal",
+                                         "requested_last_day": "2026-12-31", "proposed_by": "employer"})
+    assert response.status_code == 302
+    case = only_case(session)
+    response = fire(client, case, "file_without_fault", ground="incompetent", notice_mode="notice")
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "Art 42" in text or "第四十二条" in text
+    assert case.instance.configuration == ["draft"]
+
+
+def test_hr_opens_each_other_type(client, login, people, post_form, session):
+    login("hr")
+    for workflow_id, employee_no in (("mutual_agreement", "L001"), ("contract_expiry", "S001"),
+                                     ("retirement", "O001")):
+        response = post_form("/cases/open", {"employee_no": employee_no, "workflow_id": workflow_id,
+                                             "requested_last_day": "2026-12-31", "proposed_by": "employer"})
+        assert response.status_code == 302, workflow_id
+    assert {c.workflow_id for c in session.scalars(select(Case))} == {
+        "mutual_agreement", "contract_expiry", "retirement"}
+
+
+def test_open_twice_for_the_same_employee_is_refused(client, login, people, post_form, session):
+    login("hr")
+    data = {"employee_no": "L001", "workflow_id": "mutual_agreement", "requested_last_day": "2026-12-31",
+            "proposed_by": "employer"}
+    post_form("/cases/open", data)
+    response = post_form("/cases/open", data)
+    assert response.status_code == 200 and "已有进行中的离职案件" in response.get_data(as_text=True)
+
+
+def test_employee_cannot_open_cases_for_others(client, login, people, post_form):
+    login("leaver")
+    assert client.get("/cases/open").status_code == 403
+    assert client.get("/cases/queue").status_code == 403
+
+
+def test_queue_filters_and_pages(client, login, people, post_form, session, app):
+    login("hr")
+    for employee_no, workflow_id in (("L001", "mutual_agreement"), ("S001", "retirement")):
+        post_form("/cases/open", {"employee_no": employee_no, "workflow_id": workflow_id,
+                                  "requested_last_day": "2020-01-31", "proposed_by": "employer"})
+    page = client.get("/cases/queue").get_data(as_text=True)
+    assert "陈美丽" in page and "李接手" in page
+    page = client.get("/cases/queue?type=retirement").get_data(as_text=True)
+    assert "李接手" in page and "陈美丽" not in page
+    page = client.get("/cases/queue?overdue=1").get_data(as_text=True)
+    assert "李接手" in page  # last day in 2020, still open
+    app.config["PAGE_SIZE"] = 1
+    try:
+        first = client.get("/cases/queue?sort=employee").get_data(as_text=True)
+        second = client.get("/cases/queue?sort=employee&page=2").get_data(as_text=True)
+    finally:
+        app.config["PAGE_SIZE"] = 25
+    assert ("陈美丽" in first) != ("陈美丽" in second)
+
+
+def test_supervisor_team_view_and_employee_own_view(client, login, people, post_form, session):
+    login("leaver")
+    file_resignation(client, post_form)
+    assert "SO-" in client.get("/cases/mine").get_data(as_text=True)
+    sign_out(client)
+    login("boss")
+    assert "陈美丽" in client.get("/cases/team").get_data(as_text=True)
+    sign_out(client)
+    login("otherboss")
+    assert "陈美丽" not in client.get("/cases/team").get_data(as_text=True)
