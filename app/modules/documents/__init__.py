@@ -1,0 +1,1 @@
+"""PDF records: rendering, content-addressed storage, verification and signatures."""
