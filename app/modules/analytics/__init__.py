@@ -1,0 +1,1 @@
+"""Turnover analytics: rates, reasons, contagion, cost, forecast, comparisons, charts and exports."""
