@@ -53,10 +53,14 @@ def fake_registry(world: FakeWorld) -> Registry:
                  lambda ctx: not world.protections or f"protected: {', '.join(world.protections)}")
     reg.register("guard", "union_notified",
                  lambda ctx: world.union_notified or "the union was not notified")
-    for name in ("create_checklist", "archive_alumni"):
+    for name in ("create_checklist", "archive_alumni", "schedule_account_shutdown"):
         reg.register("action", name,
                      lambda ctx, name=name, **p: world.calls.append((name, dict(p))), {})
-    for name in ("render_pdf", "notify", "webhook"):
+    # Guards the app adds for the law and the handover gates: pass unless a test says otherwise.
+    for name in ("agreed_last_day_ok", "evidence_attached", "probation_dismissal_allowed",
+                 "leaver_gates_clear"):
+        reg.register("guard", name, lambda ctx, **p: True)
+    for name in ("render_pdf", "notify", "webhook", "invite_exit_survey", "remind_handover"):
         reg.register("action", name, lambda ctx, **p: None, SLOW_SCHEMA, slow=True)
     reg.register("date", "case.last_day", lambda ctx: world.last_day)
     return reg

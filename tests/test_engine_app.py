@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.engine import runtime as rt
 from app.engine.clock import FixedClock, WeekdayCalendar
 from app.engine.registry import registry
+from app.modules.cases.models import CaseAttachment
 from tests.engine_fixtures import WORKFLOWS, utc
 
 pytest.importorskip("app.modules.cases.models")
@@ -118,6 +119,10 @@ def test_dismissal_art40_refused_for_art42_protection(session, people, kit):
                    ground="40(1)", notice_mode="notice")
     assert refused.refusal.code == "guard_failed"
     assert "Art 42(3)" in str(refused.refusal.message)
+    assert not fire(session, instance, "file_with_cause", users["hr"], kit, ground="39(2)",
+                    comment="serious breach")  # Art 39 needs evidence on file first
+    session.add(CaseAttachment(case_id=case.id, kind="evidence", filename="warning.pdf",
+                               mime="application/pdf", size=10, sha256="0" * 64))
     assert fire(session, instance, "file_with_cause", users["hr"], kit, ground="39(2)",
                 comment="serious breach")
     assert fire(session, instance, "record_union_reply", users["hr"], kit,
@@ -242,7 +247,8 @@ def test_cli_audit_verify(app, session):
 
 
 def test_admin_page_lists_versions_with_svg(client, session, make_user, login, post_form, kit):
-    rt.deploy(session, WORKFLOWS / "voluntary_resignation.yaml", registry=registry)
+    deployed, _ = rt.deploy(session, WORKFLOWS / "voluntary_resignation.yaml", registry=registry)
+    version = deployed.version
     make_user(username="wfadmin", roles=("hr_admin",))
     make_user(username="plain")
     login("plain")
@@ -250,8 +256,8 @@ def test_admin_page_lists_versions_with_svg(client, session, make_user, login, p
     post_form("/logout", {}, page="/")
     login("wfadmin")
     page = client.get("/admin/workflows/").get_data(as_text=True)
-    assert "voluntary_resignation" in page and "v1" in page
-    svg = client.get("/admin/workflows/voluntary_resignation/1/diagram.svg")
+    assert "voluntary_resignation" in page and f"v{version}" in page
+    svg = client.get(f"/admin/workflows/voluntary_resignation/{version}/diagram.svg")
     assert svg.status_code == 200 and b"<svg" in svg.data
-    show = client.get("/admin/workflows/voluntary_resignation/1").get_data(as_text=True)
+    show = client.get(f"/admin/workflows/voluntary_resignation/{version}").get_data(as_text=True)
     assert "stateDiagram-v2" in show

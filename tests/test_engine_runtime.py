@@ -11,7 +11,7 @@ from app.engine import runtime as rt
 from app.engine.audit import verify_chain
 from app.engine.definition import load_yaml
 from app.engine.errors import DeployConflict, MigrationError
-from app.engine.models import OutboxJob, WorkflowSignature, WorkflowTimer
+from app.engine.models import OutboxJob, WorkflowInstance, WorkflowSignature, WorkflowTimer
 from tests import engine_fixtures
 from tests.engine_fixtures import (
     EMPLOYEE,
@@ -271,3 +271,49 @@ def test_changes_outside_the_engine_step_the_version_once_per_transaction(env):
     env.session.commit()
     assert instance.version == 2
     assert env.fire(instance, "submit", EMPLOYEE, version=1).refusal.code == "stale_version"
+
+
+def test_pending_changes_before_fire_count_as_a_new_version(env):
+    instance = env.start()
+    instance.updated_at = env.clock.now() + timedelta(days=1)  # not flushed: fire flushes it first
+    refused = env.fire(instance, "submit", EMPLOYEE, version=1)
+    assert refused.refusal.code == "stale_version" and instance.version == 2
+
+
+def test_fire_without_a_loaded_instance_leaves_the_session_consistent(env):
+    instance = env.start()
+    instance_id = instance.id
+    env.session.expunge_all()  # the case page did not load the instance this time
+    result = rt.fire(env.session, instance_id, "submit", EMPLOYEE, 1, clock=env.clock,
+                     calendar=env.calendar, registry=env.registry)
+    assert result.ok and result.version == 2
+    loaded = env.session.get(WorkflowInstance, instance_id)
+    assert loaded.version == 2 and loaded.configuration == list(result.configuration)
+    env.session.commit()
+    fresh = env.factory()
+    assert fresh.get(WorkflowInstance, instance_id).version == 2
+    assert verify_chain(fresh).ok
+    fresh.close()
+
+
+def test_a_moved_version_writes_neither_instance_nor_audit(env):
+    from sqlalchemy import func
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from app.engine.audit import audit_values
+    from app.engine.models import AuditEvent, AuditHead
+
+    instance = env.start()
+    session = env.session
+    head = session.get(AuditHead, 1).last_hash
+    events = session.scalar(select(func.count()).select_from(AuditEvent))
+    values = audit_values(prev_hash=head, event="x", at=env.clock.now())
+    with pytest.raises(StaleDataError):
+        rt._write_instance(session, None, instance.id, instance.version + 5, None, values,
+                           configuration=["x"], status="active", updated_at=env.clock.now(),
+                           data={}, delegations={})
+    assert session.scalar(select(func.count()).select_from(AuditEvent)) == events
+    assert session.get(AuditHead, 1, populate_existing=True).last_hash == head
+    assert session.get(WorkflowInstance, instance.id, populate_existing=True).configuration \
+        == ["draft"]
+    session.rollback()

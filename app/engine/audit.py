@@ -15,13 +15,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.db import is_sqlite
 from app.engine.definition import canonical_json, sha256_hex
 from app.engine.models import AuditEvent, AuditHead
+from app.engine.prepared import Prepared
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
@@ -49,14 +50,25 @@ def jsonable(value: Any) -> Any:
 def _timestamp(value: datetime) -> str:
     if value.tzinfo is None:  # SQLite gives back naive UTC
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    value = value.astimezone(UTC)
+    if value.year < 1000:  # strftime's %Y does not pad these; keep its exact text
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return (f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:"  # as strftime
+            f"{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}Z")
 
 
 def row_hash(row: AuditEvent) -> str:
     """The hash a row must carry given its content and its predecessor's hash."""
-    fields = {name: getattr(row, name) for name in HASHED_FIELDS}
-    fields["created_at"] = _timestamp(row.created_at)
+    return _values_hash({name: getattr(row, name) for name in HASHED_FIELDS})
+
+
+def _values_hash(values: dict) -> str:
+    fields = {name: values[name] for name in HASHED_FIELDS}
+    fields["created_at"] = _timestamp(fields["created_at"])
     return sha256_hex(canonical_json(fields))
+
+
+_EMPTY_PAYLOAD_HASH = sha256_hex(canonical_json({}))
 
 
 def _lock_head(session) -> AuditHead:
@@ -73,6 +85,57 @@ def _lock_head(session) -> AuditHead:
     except IntegrityError:
         pass  # another transaction created it first; lock theirs
     return session.scalars(stmt).one()
+
+
+def audit_values(*, prev_hash: str, event: str, at: datetime, actor=None, role: str = "",
+                 subject: str | None = None, instance_id: int | None = None, from_states=(),
+                 to_states=(), definition_version: int | None = None,
+                 definition_sha256: str | None = None, payload: dict | None = None,
+                 request_id: str | None = None, plain_payload: bool = False) -> dict:
+    """The column values of the audit row that follows `prev_hash`, its hash included.
+
+    `plain_payload=True` says the payload is already plain JSON data (see `jsonable`).
+    """
+    data = (payload or {}) if plain_payload else jsonable(payload or {})
+    values = dict(
+        prev_hash=prev_hash,
+        subject=subject,
+        instance_id=instance_id,
+        actor_user_id=getattr(actor, "user_id", None),
+        actor_name=getattr(actor, "name", "") or "",
+        role=role,
+        event=event,
+        from_states=list(from_states),
+        to_states=list(to_states),
+        definition_version=definition_version,
+        definition_sha256=definition_sha256,
+        payload=data,
+        payload_hash=sha256_hex(canonical_json(data)) if data else _EMPTY_PAYLOAD_HASH,
+        request_id=request_id,
+        created_at=at.astimezone(UTC),
+    )
+    values["hash"] = _values_hash(values)
+    return values
+
+
+def write_locked(session, connection, values: dict) -> int:
+    """Insert a row built by `audit_values` and move the head; the caller holds the head lock.
+
+    Core statements: the row is written once and never changed, so the unit of work's
+    bookkeeping would only cost time. A loaded `AuditHead` object is kept in step.
+    """
+    row_id = _INSERT_ROW.first(connection, values)[0]
+    if _MOVE_HEAD_ROW.rowcount(connection, {"new_hash": values["hash"]}) != 1:
+        raise RuntimeError("the audit chain head row is missing")
+    moved_head(session, values["hash"])
+    return row_id
+
+
+def moved_head(session, new_hash: str) -> None:
+    """Keep an `AuditHead` object of this session (if one is loaded) equal to the row."""
+    head = session.identity_map.get(_HEAD_KEY)
+    if head is not None:
+        set_committed_value(head, "last_hash", new_hash)
 
 
 def append_audit(
@@ -95,32 +158,15 @@ def append_audit(
 ) -> AuditEvent:
     """Append one event to the global chain inside the caller's transaction (no commit)."""
     head = head if head is not None else _lock_head(session)  # a caller may hold it already
-    data = jsonable(payload or {})
-    values = dict(
-        prev_hash=head.last_hash,
-        subject=subject,
-        instance_id=instance_id,
-        actor_user_id=getattr(actor, "user_id", None),
-        actor_name=getattr(actor, "name", "") or "",
-        role=role,
-        event=event,
-        from_states=list(from_states),
-        to_states=list(to_states),
-        definition_version=definition_version,
-        definition_sha256=definition_sha256,
-        payload=data,
-        payload_hash=sha256_hex(canonical_json(data)),
-        request_id=request_id,
-        created_at=at.astimezone(UTC),
-    )
-    row = AuditEvent(**values)
-    row.hash = values["hash"] = row_hash(row)
-    # Core statements: the row is written once and never changed, so the unit of work's
-    # bookkeeping would only cost time; `row` is returned detached, with its id.
-    connection = session.connection()
-    row.id = connection.execute(_INSERT, values).scalar_one()
-    connection.execute(_MOVE_HEAD, {"new_hash": row.hash})
-    set_committed_value(head, "last_hash", row.hash)
+    values = audit_values(
+        prev_hash=head.last_hash, event=event, at=at, actor=actor, role=role, subject=subject,
+        instance_id=instance_id, from_states=from_states, to_states=to_states,
+        definition_version=definition_version, definition_sha256=definition_sha256,
+        payload=payload, request_id=request_id)
+    row_id = write_locked(session, session.connection(), values)
+    set_committed_value(head, "last_hash", values["hash"])
+    row = AuditEvent(**values)  # returned detached, with its id
+    row.id = row_id
     if flush:
         session.flush()
     return row
@@ -129,6 +175,9 @@ def append_audit(
 _INSERT = insert(AuditEvent.__table__).returning(AuditEvent.__table__.c.id)
 _MOVE_HEAD = (update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1)
               .values(last_hash=bindparam("new_hash")))
+_HEAD_KEY = inspect(AuditHead).identity_key_from_primary_key((1,))
+_INSERT_ROW = Prepared(_INSERT, column_keys=(*HASHED_FIELDS, "hash"))
+_MOVE_HEAD_ROW = Prepared(_MOVE_HEAD)
 
 
 @dataclass(frozen=True)

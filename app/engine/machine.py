@@ -105,22 +105,45 @@ def decide(
     if is_finished(defn, config):
         return Refusal("final_state", "The case is closed; nothing more can happen.",
                        {"state": config[0]})
-    matching = [t for t in candidates(defn, config) if t.event == event]
+    matching, applied = _memo(defn, config, event)
     if not matching:
         return Refusal("unknown_event", f"'{event}' is not possible in the current state.",
                        {"event": event, "states": list(config)})
-    permitted = [t for t in matching if not t.allowed or any(has_role(r) for r in t.allowed)]
+    permitted = [(i, t) for i, t in enumerate(matching)
+                 if not t.allowed or any(has_role(r) for r in t.allowed)]
     if not permitted:
         roles = sorted({r for t in matching for r in t.allowed})
         return Refusal("not_allowed", f"Only {', '.join(roles)} may do '{event}'.",
                        {"event": event, "roles": roles})
     first_refusal: Refusal | None = None
-    for transition in permitted:
+    for index, transition in permitted:
         refusal = _check(transition, payload, check_guard)
         if refusal is None:
-            return apply(defn, config, transition)
+            decision = applied.get(index)
+            if decision is None:
+                decision = applied[index] = apply(defn, config, transition)
+            return decision
         first_refusal = first_refusal or refusal
     return first_refusal
+
+
+# What an event can do from a configuration depends only on the definition, which never
+# changes for a given sha256: the candidate transitions and the decision of each are
+# computed once per (definition, configuration, event). Roles, fields and guards are
+# still checked on every call. Decisions are immutable, so sharing them is safe.
+_MEMO: dict[tuple[str, Config, str], tuple[tuple[Transition, ...], dict[int, Decision]]] = {}
+_MEMO_LIMIT = 50_000
+
+
+def _memo(defn: Definition, config: Config, event: str):
+    key = (defn.sha256, config if type(config) is tuple else tuple(config), event)
+    found = _MEMO.get(key)
+    if found is None:
+        if len(_MEMO) >= _MEMO_LIMIT:
+            _MEMO.clear()
+        found = _MEMO[key] = (
+            tuple(t for t in candidates(defn, config) if t.event == event), {})
+    return found
 
 
 def _check(transition: Transition, payload, check_guard: CheckGuard) -> Refusal | None:

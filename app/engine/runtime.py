@@ -10,15 +10,23 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, delete, event, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, bindparam, delete, event, select, text, update
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import is_sqlite
 from app.engine import SYSTEM, Actor
 from app.engine import machine as m
-from app.engine.audit import append_audit, jsonable
+from app.engine.audit import (
+    HASHED_FIELDS,
+    append_audit,
+    audit_values,
+    jsonable,
+    moved_head,
+    write_locked,
+)
 from app.engine.definition import Definition, from_canonical, load_yaml, parse
 from app.engine.errors import DeployConflict, MigrationError, NotDeployed, Refusal
 from app.engine.models import (
@@ -30,6 +38,7 @@ from app.engine.models import (
     WorkflowTimer,
 )
 from app.engine.outbox import record as record_job
+from app.engine.prepared import Prepared
 from app.engine.registry import Context, Registry
 from app.engine.registry import registry as default_registry
 from app.engine.timing import due_at, next_repeat
@@ -120,10 +129,12 @@ _PARSED: dict[str, Definition] = {}  # by sha256: a deployed definition never ch
 def pinned_definition(session, instance: WorkflowInstance) -> Definition:
     """The parsed definition an instance is pinned to (no query once it is cached)."""
     defn = _PARSED.get(instance.definition_sha256)
-    if defn is None:
-        row = session.get(WorkflowDefinition, instance.definition_id)
-        defn = _PARSED.setdefault(row.sha256, from_canonical(row.canonical))
-    return defn
+    return defn if defn is not None else _parsed_by_id(session, instance.definition_id)
+
+
+def _parsed_by_id(session, definition_id: int) -> Definition:
+    row = session.get(WorkflowDefinition, definition_id)
+    return _PARSED.setdefault(row.sha256, from_canonical(row.canonical))
 
 
 def definition_of(session, instance: WorkflowInstance) -> tuple[WorkflowDefinition, Definition]:
@@ -147,9 +158,9 @@ def bump_version(session, instance: WorkflowInstance) -> None:
     session.info.setdefault(BUMPED, set()).add(instance.id)
 
 
-def _engine_managed(session, instance: WorkflowInstance) -> None:
+def _engine_managed(session, instance_id: int) -> None:
     """The engine writes this instance's version itself in this transaction."""
-    session.info.setdefault(BUMPED, set()).add(instance.id)
+    session.info.setdefault(BUMPED, set()).add(instance_id)
 
 
 _INSTANCE_FIELDS = ("configuration", "status", "updated_at", "data", "delegations", "version")
@@ -158,17 +169,60 @@ _UPDATE_INSTANCE = (
     update(_T).where(_T.c.id == bindparam("w_id"), _T.c.version == bindparam("w_old"))
     .values({name: bindparam(f"v_{name}") for name in _INSTANCE_FIELDS})
 )
+_WRITE_INSTANCE = Prepared(_UPDATE_INSTANCE)
 
 
-def _write_instance(session, instance: WorkflowInstance, **values) -> None:
-    """One UPDATE ... WHERE version = old, stepping the version by exactly one."""
-    old = instance.version
+def _write_instance(session, instance: WorkflowInstance | None, instance_id: int, old: int,
+                    connection=None, audit=None, **values) -> int | None:
+    """One UPDATE ... WHERE version = old, stepping the version by exactly one.
+
+    With `audit` (values from `audit_values`, the head locked by the caller) the audit row
+    is appended too; on PostgreSQL both go in one statement (one round trip instead of
+    three). Returns the audit row's id.
+    """
+    connection = connection or session.connection()
     values["version"] = old + 1
-    params = {"w_id": instance.id, "w_old": old, **{f"v_{k}": v for k, v in values.items()}}
-    if session.connection().execute(_UPDATE_INSTANCE, params).rowcount != 1:
-        raise StaleDataError(f"workflow instance {instance.id} changed underneath this event")
-    for name, value in values.items():
-        set_committed_value(instance, name, value)
+    params = {"w_id": instance_id, "w_old": old, **{f"v_{k}": v for k, v in values.items()}}
+    audit_id = None
+    if audit is not None and connection.dialect.name == "postgresql":
+        row = _WRITE_INSTANCE_AND_AUDIT.first(connection, {**params, **audit})
+        if row is None:  # the version moved (or the chain head vanished): nothing written
+            raise StaleDataError(f"workflow instance {instance_id} changed underneath this event")
+        audit_id = row[0]
+        moved_head(session, audit["hash"])
+    else:
+        if _WRITE_INSTANCE.rowcount(connection, params) != 1:
+            raise StaleDataError(f"workflow instance {instance_id} changed underneath this event")
+        if audit is not None:
+            audit_id = write_locked(session, connection, audit)
+    if instance is not None:
+        for name, value in values.items():
+            set_committed_value(instance, name, value)
+    return audit_id
+
+
+def _instance_and_audit_statement():
+    """PostgreSQL: update the instance, move the chain head, insert the audit row, at once.
+
+    Nothing is written unless the instance still has the old version (the head moves and
+    the row is inserted only FROM the updated instance row).
+    """
+    audit_table = AuditEvent.__table__
+    columns = (*HASHED_FIELDS, "hash")
+    sets = ", ".join(f"{name} = :v_{name}" for name in _INSTANCE_FIELDS)
+    sql = (f"WITH moved AS (UPDATE workflow_instances SET {sets} "  # noqa: S608 - names are constants
+           "WHERE id = :w_id AND version = :w_old RETURNING id), "
+           "head AS (UPDATE audit_head SET last_hash = :hash "
+           "WHERE id = 1 AND EXISTS (SELECT 1 FROM moved) RETURNING id) "
+           f"INSERT INTO audit_events ({', '.join(columns)}) "
+           f"SELECT {', '.join(':' + c for c in columns)} FROM moved, head RETURNING id")
+    binds = [bindparam(f"v_{name}", type_=_T.c[name].type) for name in _INSTANCE_FIELDS]
+    binds += [bindparam("w_id", type_=Integer), bindparam("w_old", type_=Integer)]
+    binds += [bindparam(c, type_=audit_table.c[c].type) for c in columns]
+    return text(sql).bindparams(*binds).columns(id=Integer)
+
+
+_WRITE_INSTANCE_AND_AUDIT = Prepared(_instance_and_audit_statement())
 
 
 @event.listens_for(Session, "before_flush")
@@ -210,7 +264,7 @@ class _Roles:
 
     def __call__(self, role: str) -> bool:
         if role not in self.cache:
-            delegates = (self.ctx.instance.delegations or {}).get(role, [])
+            delegates = (_field(self.ctx, "delegations") or {}).get(role, [])
             held = self.direct(role)
             if not held:
                 self.via[role] = next((d for d in delegates if self.direct(d)), "")
@@ -240,26 +294,122 @@ def _lock_instance(session, instance_id: int) -> WorkflowInstance | None:
     return session.scalars(stmt).first()
 
 
-_LOCK_BOTH = {  # built once: statement construction is a measurable share of an event
-    for_update: (lambda stmt: stmt.with_for_update() if for_update else stmt)(
-        select(WorkflowInstance, AuditHead)
-        .join_from(WorkflowInstance, AuditHead, AuditHead.id == 1)
-        .where(WorkflowInstance.id == bindparam("instance_id"))
-        .execution_options(populate_existing=True))
-    for for_update in (False, True)
-}
+_H = AuditHead.__table__
+_MAPPER = sa_inspect(WorkflowInstance)
+_COLUMN_KEYS = tuple(_MAPPER.get_property_by_column(c).key for c in _T.c)
+
+
+def _lock_statement(for_update: bool):
+    stmt = (select(*_T.c, _H.c.last_hash).join_from(_T, _H, _H.c.id == 1)
+            .where(_T.c.id == bindparam("instance_id")))
+    return stmt.with_for_update() if for_update else stmt
+
+
+# Built once: statement construction is a measurable share of an event. A Core row,
+# not an ORM load: the ORM's loading machinery was the largest cost of an event.
+_LOCK_ROW = {for_update: Prepared(_lock_statement(for_update)) for for_update in (False, True)}
 
 
 def _lock_instance_and_head(session, instance_id: int):
-    """Lock the instance and the audit chain head in one round trip (head None if absent).
+    """Lock the instance and the audit chain head in one round trip.
 
-    The order (instance, then head) is the same as in every other write path.
+    Returns (row, the head's hash): the instance's column values as a tuple, or None when
+    there is no such instance; the hash is None when there is no chain head yet (the
+    first event ever: `append_audit` creates it). The order (instance, then head) is the
+    same as in every other write path.
     """
-    stmt = _LOCK_BOTH[not is_sqlite(session)]
-    row = session.execute(stmt, {"instance_id": instance_id}).first()
-    if row is None:  # no chain yet (first event ever) or no such instance
-        return _lock_instance(session, instance_id), None
-    return row[0], row[1]
+    if session.autoflush:
+        session.flush()  # as a query would: the caller's pending changes go first
+    connection = session.connection()
+    row = _LOCK_ROW[connection.dialect.name != "sqlite"].first(
+        connection, {"instance_id": instance_id})
+    if row is not None:
+        return row, row[-1]
+    instance = _lock_instance(session, instance_id)
+    if instance is None:
+        return None, None
+    return tuple(getattr(instance, key) for key in _COLUMN_KEYS), None
+
+
+def _loaded(session, row) -> WorkflowInstance | None:
+    """The session's object for this row if it has one, refreshed from the row.
+
+    This is what `populate_existing` did (its pending changes were flushed just before).
+    """
+    instance = session.identity_map.get(_MAPPER.identity_key_from_primary_key((row[0],)))
+    if instance is not None:
+        for key, value in zip(_COLUMN_KEYS, row):  # noqa: B905 - the head's hash ends the row
+            set_committed_value(instance, key, value)
+    return instance
+
+
+def _attach(session, row) -> WorkflowInstance:
+    """The session's object for a freshly read instance row, holding exactly its values.
+
+    An object the session already has is refreshed; otherwise one is made from the row
+    without another query and added as persistent.
+    """
+    instance = _loaded(session, row)
+    if instance is not None:
+        return instance
+    instance = _MAPPER.class_manager.new_instance()
+    instance.__dict__.update(zip(_COLUMN_KEYS, row))  # noqa: B905 - as above
+    make_transient_to_detached(instance)  # marks every value loaded, keys the identity
+    session.add(instance)
+    return instance
+
+
+_COLUMN_INDEX = {key: index for index, key in enumerate(_COLUMN_KEYS)}
+
+
+class _FireContext(Context):
+    """The Context of `fire`: its `instance` (the ORM object) is made on first use.
+
+    Roles held through groups, an event without actions: nothing needs the object, and
+    making it (and keeping it in step) was a tenth of an event's cost. The engine's own
+    code reads the locked row through `_field` instead.
+    """
+
+    row: tuple = ()
+
+    @property
+    def instance(self):
+        loaded = self.__dict__.get("_loaded")
+        if loaded is None:
+            loaded = self.__dict__["_loaded"] = _attach(self.session, self.row)
+        return loaded
+
+    @instance.setter
+    def instance(self, value) -> None:
+        if value is not None:
+            self.__dict__["_loaded"] = value
+
+    @property
+    def subject(self) -> str | None:
+        return _field(self, "subject")
+
+
+def _object(ctx: Context) -> WorkflowInstance | None:
+    """The instance's ORM object if one exists now (never makes one)."""
+    if not isinstance(ctx, _FireContext):
+        return ctx.instance
+    loaded = ctx.__dict__.get("_loaded")
+    if loaded is None:  # an action may have loaded it itself (session.get)
+        loaded = ctx.session.identity_map.get(
+            _MAPPER.identity_key_from_primary_key((ctx.row[0],)))
+        if loaded is not None:
+            ctx.__dict__["_loaded"] = loaded
+    return loaded
+
+
+def _instance_id(ctx: Context) -> int:
+    return ctx.row[0] if isinstance(ctx, _FireContext) else ctx.instance.id
+
+
+def _field(ctx: Context, name: str):
+    """An instance attribute: from the ORM object when there is one, else the locked row."""
+    obj = _object(ctx)
+    return getattr(obj, name) if obj is not None else ctx.row[_COLUMN_INDEX[name]]
 
 
 def _context(session, instance, defn, actor, *, clock, calendar, registry, payload=None,
@@ -278,11 +428,11 @@ def _run_steps(ctx: Context, steps, now) -> list[int]:
         item = ctx.registry.get("action", step.call.name)
         params = dict(step.call.params)
         if item.slow:
-            payload = {"instance_id": ctx.instance.id, "subject": ctx.instance.subject,
+            payload = {"instance_id": _instance_id(ctx), "subject": _field(ctx, "subject"),
                        "event": ctx.event, "state": step.state_path, "params": jsonable(params),
                        "actor_user_id": ctx.actor.user_id, "request_id": ctx.request_id}
             job = record_job(ctx.session, step.call.name, payload, now=now,
-                             instance_id=ctx.instance.id)
+                             instance_id=_instance_id(ctx))
             job_ids.append(job.id)
         else:
             ctx.state_path = step.state_path
@@ -303,7 +453,7 @@ def _arm_timers(ctx: Context, entered, now) -> None:
             due = due_at(timer, now, ctx.calendar, _date_resolver(ctx))
             if due is None:
                 continue  # the anchor date is not known for this case
-            ctx.session.add(WorkflowTimer(instance_id=ctx.instance.id, state_path=path,
+            ctx.session.add(WorkflowTimer(instance_id=_instance_id(ctx), state_path=path,
                                           timer_id=timer.id, due_at=due, status="armed",
                                           updated_at=now))
 
@@ -324,38 +474,53 @@ def _clear_reentered_slots(ctx: Context, entered) -> None:
     for path in entered:
         if ctx.definition.state(path).is_parallel:
             ctx.session.execute(delete(WorkflowSignature).where(
-                WorkflowSignature.instance_id == ctx.instance.id,
+                WorkflowSignature.instance_id == _instance_id(ctx),
                 WorkflowSignature.slot.like(f"{path}.%")))
 
 
 def _apply(ctx: Context, decision: m.Decision, role: str, payload: dict, now,
-           head=None) -> FireResult:
-    instance = ctx.instance
-    _engine_managed(ctx.session, instance)
-    _cancel_timers(ctx.session, instance.id, decision.exited, now, ctx.definition)
+           head: str | None = None) -> FireResult:
+    """Write an accepted decision; `head` is the chain head's hash when fire locked it."""
+    instance_id = _instance_id(ctx)
+    _engine_managed(ctx.session, instance_id)
+    _cancel_timers(ctx.session, instance_id, decision.exited, now, ctx.definition)
     job_ids = _run_steps(ctx, decision.steps, now)
     _arm_timers(ctx, decision.entered, now)
     _clear_reentered_slots(ctx, decision.entered)
     for slot in decision.signatures:
-        ctx.session.add(WorkflowSignature(instance_id=instance.id, slot=slot,
+        ctx.session.add(WorkflowSignature(instance_id=instance_id, slot=slot,
                                           user_id=ctx.actor.user_id,
                                           employee_id=ctx.actor.employee_id,
                                           event=decision.event, signed_at=now))
     kept = {f: payload[f] for f in decision.transition.require if f in payload}
-    _write_instance(ctx.session, instance, configuration=list(decision.target),
-                    status="finished" if decision.finished else "active", updated_at=now,
-                    data={**(instance.data or {}), **jsonable(kept)},
-                    delegations=dict(instance.delegations or {}))
-    audit = append_audit(
-        ctx.session, event=decision.event, at=now, actor=ctx.actor, role=role,
-        subject=instance.subject, instance_id=instance.id, from_states=decision.source,
+    obj = _object(ctx)  # after the actions, which may have changed it or loaded it
+
+    def current(name):
+        return getattr(obj, name) if obj is not None else ctx.row[_COLUMN_INDEX[name]]
+
+    audit = dict(
+        event=decision.event, at=now, actor=ctx.actor, role=role,
+        subject=current("subject"), instance_id=instance_id, from_states=decision.source,
         to_states=decision.target, definition_version=ctx.definition.version,
         definition_sha256=ctx.definition.sha256,
-        payload={**payload, **({"joined": decision.joined} if decision.joined else {})},
-        request_id=ctx.request_id, flush=False, head=head,
+        payload={**payload, "joined": decision.joined} if decision.joined else payload,
+        request_id=ctx.request_id,
     )
-    ctx.session.flush()  # one flush: the version check, the rows, the audit and its head
-    return FireResult(True, None, instance.version, tuple(decision.target), decision, audit.id,
+    # Locked together with the instance (fire): the row is built here, `payload` is plain
+    # JSON data already. Otherwise the head is locked (and created) by append_audit.
+    values = (audit_values(prev_hash=head, plain_payload=True, **audit)
+              if head is not None else None)
+    old = current("version")
+    audit_id = _write_instance(
+        ctx.session, obj, instance_id, old, ctx.session.connection(), values,
+        configuration=list(decision.target),
+        status="finished" if decision.finished else "active", updated_at=now,
+        data={**(current("data") or {}), **jsonable(kept)},
+        delegations=dict(current("delegations") or {}))
+    if values is None:
+        audit_id = append_audit(ctx.session, **audit, flush=False).id
+    ctx.session.flush()  # one flush for rows the actions and the event added through the ORM
+    return FireResult(True, None, old + 1, tuple(decision.target), decision, audit_id,
                       tuple(job_ids))
 
 
@@ -399,23 +564,29 @@ def fire(session, instance_id: int, event: str, actor: Actor, expected_version: 
     `expected_version=None` skips the staleness check (system callers, or callers that
     re-validate themselves, such as co-signers of different parallel regions).
     """
-    instance, head = _lock_instance_and_head(session, instance_id)
-    if instance is None:
+    row, head = _lock_instance_and_head(session, instance_id)
+    if row is None:
         raise NotDeployed(f"workflow instance {instance_id} does not exist")
-    if expected_version is not None and instance.version != expected_version:
+    instance = _loaded(session, row)  # the caller's object (if any) shows the locked row
+    version, configuration = row[_COLUMN_INDEX["version"]], row[_COLUMN_INDEX["configuration"]]
+    if expected_version is not None and version != expected_version:
         return FireResult(False, Refusal(
             "stale_version", "The case changed since you opened it; reload and try again.",
-            {"expected": expected_version, "current": instance.version}), instance.version,
-            tuple(instance.configuration))
-    defn = pinned_definition(session, instance)
+            {"expected": expected_version, "current": version}), version,
+            tuple(configuration))
+    defn = _PARSED.get(row[_COLUMN_INDEX["definition_sha256"]])
+    if defn is None:
+        defn = _parsed_by_id(session, row[_COLUMN_INDEX["definition_id"]])
     payload = dict(payload or {})
-    ctx = _context(session, instance, defn, actor, clock=clock, calendar=calendar,
-                   registry=registry, payload=payload, event=event, request_id=request_id)
+    ctx = _FireContext(session=session, instance=instance, definition=defn, actor=actor,
+                       clock=clock, calendar=calendar, registry=registry or default_registry,
+                       payload=payload, event=event, request_id=request_id)
+    ctx.row = row
     has_role = _Roles(ctx)
-    decision = m.decide(defn, tuple(instance.configuration), event, has_role=has_role,
+    decision = m.decide(defn, tuple(configuration), event, has_role=has_role,
                         check_guard=_guard_checker(ctx), payload=payload)
     if isinstance(decision, Refusal):
-        return FireResult(False, decision, instance.version, tuple(instance.configuration))
+        return FireResult(False, decision, version, tuple(configuration))
     role = has_role.used(decision.transition.allowed)
     return _apply(ctx, decision, role, jsonable(payload), clock.now(), head)
 
