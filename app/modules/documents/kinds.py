@@ -237,9 +237,17 @@ def _handover(session, case, f, options) -> dict:
         return {"items": []}
     return {"items": [{"title": f.pick(None, item.title_zh, item.title_en),
                        "category": item.category,
-                       "leaver_signed": f.datetime(item.leaver_signed_at),
-                       "receiver_signed": f.datetime(item.receiver_signed_at)}
+                       "leaver_signed": _signed(item, "leaver", f),
+                       "receiver_signed": _signed(item, "receiver", f)}
                       for item in items_of(session, case.id)]}
+
+
+def _signed(item, side: str, f) -> str:
+    """Who signed the item's side and when ("name · time"); only the time for bare rows."""
+    at = getattr(item, f"{side}_signed_at")
+    active = item.active_signature(side) if hasattr(item, "active_signature") else None
+    name = active.signer_name if active is not None else ""
+    return " · ".join(part for part in (name, f.datetime(at) if at else "") if part)
 
 
 def _certificate(session, case, f, options) -> dict:
@@ -268,7 +276,7 @@ def _certificate(session, case, f, options) -> dict:
 
 def _interview(session, case, f, options) -> dict:
     data = _external("app.modules.interviews.operations", "interview_for_document", case,
-                     f.locale) or dict((case.facts or {}).get("interview") or {})
+                     f.locale) or {}
     answers = [{"question": str(a.get("question", "")), "answer": str(a.get("answer", ""))}
                for a in data.get("answers", [])]
     confidential = None
