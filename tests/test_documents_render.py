@@ -52,12 +52,20 @@ FACTS = {
 }
 
 
+def add_interview(session, case, **values):
+    """The exit interview the record is printed from (app.modules.interviews)."""
+    from app.modules.interviews.models import ExitInterview
+
+    session.add(ExitInterview(case_id=case.id, status="held", **values))
+    session.flush()
+
+
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
 @pytest.mark.parametrize("kind", sorted(FACTS))
 def test_each_kind_states_its_facts(session, make_doc_case, docs_dir, kind, locale):
-    case = make_doc_case(facts={
-        "interview": {"interviewer": "HR 陈", "answers": [{"question": "Why?", "answer": "工资偏低"}],
-                      "confidential_notes": "秘密备注"}})
+    case = make_doc_case()
+    add_interview(session, case, answers=[{"question": "Why?", "answer": "工资偏低"}],
+                  confidential_notes="秘密备注")
     add_items(session, case, 3)
     text = pdf_text(render(session, case, kind, locale))
     zh, en = FACTS[kind]
@@ -96,7 +104,8 @@ def test_bilingual_certificate_has_both_languages(session, make_doc_case, docs_d
 
 
 def test_exit_interview_confidential_notes_only_on_request(session, make_doc_case, docs_dir):
-    case = make_doc_case(facts={"interview": {"confidential_notes": "秘密备注"}})
+    case = make_doc_case()
+    add_interview(session, case, confidential_notes="秘密备注")
     assert "秘密备注" in pdf_text(render(session, case, "exit_interview_record",
                                        options={"include_confidential": True}))
 

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import date
 
 import click
 
 from app.db import db
 from app.demo import company
+from app.demo.cases import load_demo_cases
 from app.demo.loader import demo_steps, load_demo
+from app.engine.outbox import PENDING_KEY, drain
 
 
 @click.group(help="Demo data.")
@@ -23,13 +26,19 @@ def load_command() -> None:
     with click.progressbar(length=demo_steps(), label="Loading the demo company",
                            file=sys.stderr) as bar:
         result = load_demo(db.session, progress=bar.update)
+    cases_added = load_demo_cases(db.session, date.today())
+    # The demo queued PDFs and e-mails: run them here, one after another, once the data is
+    # committed, instead of on one thread per job competing for SQLite's write lock.
+    db.session.info.pop(PENDING_KEY, None)
     db.session.commit()
+    drain()
     if result["already_loaded"]:
         click.echo("The demo was already loaded; only missing records were added.")
     click.echo(f"{company.COMPANY_ZH} ({company.COMPANY_EN}): {result['current']} current and "
                f"{result['past']} past employees, {result['separations']} departures, "
                f"{result['wage_records']} monthly wages; {result['added_people']} people added "
                f"in {time.monotonic() - started:.1f} s.")
+    click.echo(f"{cases_added} demo cases added." if cases_added else "Demo cases already there.")
     click.echo(_login_table(result["logins"]))
 
 

@@ -54,8 +54,11 @@ def load_demo(session: Session, progress: Progress | None = None, *, seed: int =
     progress(1)
     added = _add_people(session, people, org, pepper or _pepper(), progress)
     logins = _add_logins(session, people)
+    from app.demo.alumni import load_alumni
+
+    alumni = load_alumni(session)
     progress(1)
-    return {**_counts(session), "already_loaded": already_loaded, "added_people": added,
+    return {**_counts(session), **alumni, "already_loaded": already_loaded, "added_people": added,
             "logins": logins, "password": company.DEMO_PASSWORD}
 
 

@@ -43,8 +43,10 @@ def period_summary(first: int, last: int, formula: str, department_id: int | Non
 
 
 def survey_satisfaction(first: int, last: int) -> float | None:
-    """Average exit-survey satisfaction; no survey data exists yet."""
-    return None
+    """Average overall exit-survey satisfaction (None under 5 responses: k-anonymity)."""
+    from app.modules.interviews.survey import satisfaction_between
+
+    return satisfaction_between(first, last)
 
 
 def overdue_handovers(first: int, last: int) -> int | None:

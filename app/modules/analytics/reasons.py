@@ -11,12 +11,10 @@ UNKNOWN = "unknown"
 
 
 def confirmed_reasons(separation_ids) -> dict[int, list[str]]:
-    """Reasons confirmed in exit interviews, by separation id.
+    """Reasons confirmed in exit interviews, by separation id (primary first)."""
+    from app.modules.interviews.operations import confirmed_reasons as confirmed
 
-    Exit interviews do not exist yet, so nothing is confirmed; switch this to the
-    interviews module's query when it lands and every figure below prefers it.
-    """
-    return {}
+    return confirmed(separation_ids)
 
 
 @functools.lru_cache(maxsize=1)

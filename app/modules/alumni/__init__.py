@@ -1,0 +1,1 @@
+"""The alumni archive: frozen employment records, re-hire eligibility, look-ups, self-service."""

@@ -1,0 +1,256 @@
+"""Alumni pages: HR look-up and records (eligibility, summary, re-hire) and self-service."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.db import db
+from app.modules.alumni import operations, search
+from app.modules.alumni.forms import (
+    ELIGIBILITY_LABELS,
+    REASON_LABELS,
+    ConsentForm,
+    ContactForm,
+    EligibilityForm,
+    RehireForm,
+    SearchForm,
+    SummaryForm,
+)
+from app.modules.alumni.models import AlumniRecord
+from app.modules.alumni.operations import AlumniError, StaleRecord
+from app.modules.auth.models import User, UserRole
+from app.modules.auth.permissions import current_roles, require_roles
+from app.modules.employees.models import Department, Position
+
+bp = Blueprint("alumni", __name__, template_folder="templates")
+# What a login holding only the alumni role may open.
+ALUMNI_ENDPOINTS = ("alumni.self_", "auth.", "interviews.survey", "documents.verify", "static",
+                    "health.")
+
+
+@bp.before_app_request
+def _alumni_only():
+    """A former employee's login sees the self-service pages and nothing else."""
+    if not getattr(current_user, "is_authenticated", False) or current_roles() != {"alumni"}:
+        return None
+    endpoint = request.endpoint or ""
+    if endpoint.startswith(ALUMNI_ENDPOINTS):
+        return None
+    if endpoint == "home.index":
+        return redirect(url_for("alumni.self_home"))
+    abort(403)
+
+
+@bp.app_context_processor
+def _labels():
+    return {"eligibility_labels": ELIGIBILITY_LABELS, "eligibility_reasons": REASON_LABELS}
+
+
+def _version(form) -> int | None:
+    return int(form.version.data) if (form.version.data or "").isdigit() else None
+
+
+def _record_or_404(record_id: int) -> AlumniRecord:
+    record = db.session.get(AlumniRecord, record_id)
+    if record is None:
+        abort(404)
+    return record
+
+
+@bp.get("/alumni")
+@require_roles("hr")
+def index():
+    """Look up a former employee before a re-hire."""
+    form = SearchForm(request.args)
+    matches = None
+    if request.args.get("q") is not None and form.validate():
+        matches = search.search_alumni(form.q.data, current_user)
+        db.session.commit()  # the look-up log
+    return render_template("alumni/index.html", form=form, matches=matches)
+
+
+def _hr_users() -> list[User]:
+    return list(db.session.scalars(select(User).join(UserRole).where(
+        UserRole.role.in_(("hr", "hr_admin")), User.is_active.is_(True)).distinct()
+        .order_by(User.username)))
+
+
+def _record_forms(record: AlumniRecord) -> dict:
+    eligibility, summary, rehire = (EligibilityForm(prefix="e"), SummaryForm(prefix="p"),
+                                    RehireForm(prefix="r"))
+    eligibility.approver.choices = [(u.id, u.display_name) for u in _hr_users()]
+    rehire.department.choices = [(d.id, d.name_zh) for d in db.session.scalars(
+        select(Department).order_by(Department.path))]
+    rehire.position.choices = [(0, "-")] + [(p.id, p.name_zh) for p in db.session.scalars(
+        select(Position).order_by(Position.code))]
+    if request.method == "GET":
+        eligibility.version.data = summary.version.data = str(record.lock_version)
+        summary.summary.data = record.performance_summary
+        if record.eligibility != "undecided":
+            eligibility.eligibility.data = record.eligibility
+            eligibility.reason_code.data = record.eligibility_reason
+    return {"eligibility_form": eligibility, "summary_form": summary, "rehire_form": rehire}
+
+
+def _record_page(record: AlumniRecord, status: int = 200, **overrides):
+    from app.modules.documents.operations import documents_for
+
+    case = record.case
+    documents = documents_for(case, current_user) if case is not None else []
+    context = {"record": record, "history": operations.eligibility_history(record),
+               "employments": operations.employment_history(record.employee),
+               "documents": documents, "case": case, **_record_forms(record)}
+    context.update(overrides)
+    return render_template("alumni/record.html", **context), status
+
+
+@bp.get("/alumni/<int:record_id>")
+@require_roles("hr")
+def record(record_id: int):
+    """The frozen record, the eligibility decision and its history, the documents."""
+    found = _record_or_404(record_id)
+    search.log_view(found, current_user)
+    db.session.commit()
+    return _record_page(found)
+
+
+def _refused(record_id: int, exc: AlumniError, **forms):
+    db.session.rollback()
+    flash(str(exc), "danger")
+    return _record_page(_record_or_404(record_id), 409 if isinstance(exc, StaleRecord) else 400,
+                        **forms)
+
+
+@bp.post("/alumni/<int:record_id>/eligibility")
+@require_roles("hr")
+def eligibility(record_id: int):
+    """Decide re-hire eligibility (audited)."""
+    found = _record_or_404(record_id)
+    form = EligibilityForm(prefix="e")
+    form.approver.choices = [(u.id, u.display_name) for u in _hr_users()]
+    if not form.validate_on_submit():
+        return _record_page(found, 400, eligibility_form=form)
+    try:
+        operations.set_eligibility(found, current_user, eligibility=form.eligibility.data,
+                                   reason_code=form.reason_code.data,
+                                   justification=form.justification.data,
+                                   approver=db.session.get(User, form.approver.data),
+                                   review_date=form.review_date.data,
+                                   expected_version=_version(form))
+    except AlumniError as exc:
+        return _refused(record_id, exc, eligibility_form=form)
+    db.session.commit()
+    flash(_("The eligibility decision is saved."), "success")
+    return redirect(url_for("alumni.record", record_id=record_id))
+
+
+@bp.post("/alumni/<int:record_id>/summary")
+@require_roles("hr")
+def summary(record_id: int):
+    """Save the performance summary."""
+    found = _record_or_404(record_id)
+    form = SummaryForm(prefix="p")
+    if not form.validate_on_submit():
+        return _record_page(found, 400, summary_form=form)
+    try:
+        operations.set_performance_summary(found, current_user, form.summary.data,
+                                           expected_version=_version(form))
+    except AlumniError as exc:
+        return _refused(record_id, exc, summary_form=form)
+    db.session.commit()
+    flash(_("The performance summary is saved."), "success")
+    return redirect(url_for("alumni.record", record_id=record_id))
+
+
+@bp.post("/alumni/<int:record_id>/rehire")
+@require_roles("hr")
+def rehire(record_id: int):
+    """Hire the person again: a new employment linked to this one."""
+    found = _record_or_404(record_id)
+    forms = _record_forms(found)
+    form = forms["rehire_form"]
+    if not form.validate_on_submit():
+        return _record_page(found, 400, rehire_form=form)
+    try:
+        operations.rehire_alumnus(found, current_user, start_date=form.start_date.data,
+                                  department=db.session.get(Department, form.department.data),
+                                  position=db.session.get(Position, form.position.data or 0),
+                                  monthly_wage=form.monthly_wage.data)
+    except AlumniError as exc:
+        return _refused(record_id, exc, rehire_form=form)
+    db.session.commit()
+    flash(_("Re-hired: the new employment is linked to the earlier one."), "success")
+    return redirect(url_for("alumni.record", record_id=record_id))
+
+
+# ---------------------------------------------------------------- self-service
+
+
+@bp.get("/me/alumni")
+@login_required
+def self_home():
+    """The alumnus's page: certificates, contact details, consent to offers."""
+    records = operations.own_records(current_user)
+    employee = current_user.employee
+    contact = ContactForm(email=employee.email if employee else "",
+                          phone=employee.phone if employee else "")
+    consent = ConsentForm(consent=records[-1].consent_offers if records else False)
+    return render_template("alumni/self.html", records=records, contact=contact, consent=consent,
+                           certificates=operations.own_certificates(current_user))
+
+
+@bp.post("/me/alumni/contact")
+@login_required
+def self_contact():
+    """Update my contact details."""
+    form = ContactForm()
+    if not form.validate_on_submit():
+        records = operations.own_records(current_user)
+        return render_template("alumni/self.html", records=records, contact=form,
+                               consent=ConsentForm(),
+                               certificates=operations.own_certificates(current_user)), 400
+    try:
+        operations.update_contact(current_user, email=form.email.data, phone=form.phone.data)
+    except AlumniError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("alumni.self_home"))
+    db.session.commit()
+    flash(_("Your contact details are saved."), "success")
+    return redirect(url_for("alumni.self_home"))
+
+
+@bp.post("/me/alumni/consent")
+@login_required
+def self_consent():
+    """Give or withdraw consent to re-employment offers."""
+    form = ConsentForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        operations.set_consent(current_user, bool(form.consent.data))
+    except AlumniError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("alumni.self_home"))
+    db.session.commit()
+    flash(_("Your choice is saved."), "success")
+    return redirect(url_for("alumni.self_home"))
+
+
+@bp.get("/me/alumni/certificates/<int:doc_id>")
+@login_required
+def self_certificate(doc_id: int):
+    """Download my own termination certificate (nobody else's, no other document)."""
+    from app.modules.documents import storage
+    from app.modules.documents.operations import download_name
+
+    mine = {d.id: d for d in operations.own_certificates(current_user)}
+    document = mine.get(doc_id)
+    if document is None:
+        abort(404)
+    response = make_response(storage.load(document.sha256))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{download_name(document)}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

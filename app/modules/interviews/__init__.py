@@ -1,0 +1,1 @@
+"""Exit interviews (scheduled, recorded, reasons confirmed) and the anonymous exit survey."""

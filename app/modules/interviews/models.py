@@ -1,0 +1,79 @@
+"""An exit interview per case, and the anonymous exit survey (invitation and response)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, TimestampMixin, utcnow
+from app.modules.auth.models import User
+from app.modules.cases.models import Case
+
+STATUSES = ("scheduled", "held", "not_held")
+OUTCOMES = ("exit_confirmed", "retained")
+
+
+class ExitInterview(TimestampMixin, Base):
+    """One interview per case: the appointment, the structured answers, the confirmed reasons."""
+
+    __tablename__ = "exit_interviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    minutes: Mapped[int] = mapped_column(Integer, default=45)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    video_link: Mapped[str] = mapped_column(String(300), default="")
+    interviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    questionnaire: Mapped[str] = mapped_column(String(60), default="")  # id@version
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    answers: Mapped[list] = mapped_column(JSON, default=list)  # [{key, question, answer}]
+    # Field-level permission: only HR reads these (pages, PDFs, exports).
+    confidential_notes: Mapped[str] = mapped_column(Text, default="")
+    reason_codes: Mapped[list] = mapped_column(JSON, default=list)
+    primary_reason: Mapped[str | None] = mapped_column(String(40))
+    voluntary: Mapped[bool | None] = mapped_column(Boolean)
+    regrettable: Mapped[bool | None] = mapped_column(Boolean)
+    avoidable: Mapped[bool | None] = mapped_column(Boolean)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    not_held_reason: Mapped[str] = mapped_column(Text, default="")
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    case: Mapped[Case] = relationship()
+    interviewer: Mapped[User | None] = relationship(foreign_keys=[interviewer_id])
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class SurveyInvitation(Base):
+    """The leaver's personal link (only its hash is kept); answered says no more than that."""
+
+    __tablename__ = "survey_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Copied into the response at answer time: the only grouping facts a report uses.
+    department_code: Mapped[str] = mapped_column(String(40), default="")
+    separation_type: Mapped[str] = mapped_column(String(40), default="")
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    sent_month: Mapped[str] = mapped_column(String(7))
+
+
+class SurveyResponse(Base):
+    """An anonymous answer: no user, no case, no IP address, no time finer than the month."""
+
+    __tablename__ = "survey_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM
+    department_code: Mapped[str] = mapped_column(String(40), default="")
+    separation_type: Mapped[str] = mapped_column(String(40), default="")
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)  # dimension -> 1..5
+    overall: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,185 @@
+"""The alumni archive: look-up (pinyin, initials, typos, ID number), eligibility audit,
+account shutdown on the last day, boomerang re-hire, alumni self-service."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from app.engine.models import AuditEvent, OutboxJob
+from app.modules.alumni import operations, search
+from app.modules.alumni.models import AlumniLookup, AlumniRecord, EligibilityChange, Rehire
+
+pytest_plugins = ["tests.interviews_fixtures", "tests.documents_fixtures"]
+ID_NUMBER = "15010219911105002X"
+
+
+@pytest.fixture
+def alumna(app, session, people):
+    """陈美丽 left through the import; her record is in the archive."""
+    from app.modules.employees.operations import pinyin_of, record_departure, set_national_id
+
+    leaver = people.leaver
+    leaver.name_pinyin, leaver.name_initials = pinyin_of(leaver.name)
+    leaver.phone, leaver.email = "13800001234", "meili.chen@example.com"
+    set_national_id(leaver, ID_NUMBER, app.config["NATIONAL_ID_PEPPER"])
+    record_departure(leaver, date(2025, 8, 15), "voluntary_resignation", ["career"],
+                     source="import", session=session)
+    session.flush()
+    assert operations.backfill_archive() == 1
+    return session.scalars(select(AlumniRecord)).one()
+
+
+@pytest.mark.parametrize("query", ["陈美丽", "chenmeili", "cml", "chenmieli", "CHEN MEILI",
+                                   "L001", "13800001234", "meili.chen@example.com", ID_NUMBER,
+                                   "150102 19911105 002x"])
+def test_lookup_finds_her_by_every_key(alumna, people, query):
+    matches = search.search_alumni(query, people.hr_user)
+    assert [m.employee.employee_no for m in matches] == ["L001"], query
+
+
+def test_lookups_are_logged_and_id_numbers_never_stored_whole(session, alumna, people):
+    search.search_alumni(ID_NUMBER, people.hr_user)
+    search.search_alumni("nobody", people.hr_user)
+    rows = session.scalars(select(AlumniLookup).order_by(AlumniLookup.id)).all()
+    assert [(r.user_id, r.kind, r.employee_ids) for r in rows] == [
+        (people.hr_user.id, "id_number", [people.leaver.id]), (people.hr_user.id, "latin", [])]
+    assert ID_NUMBER not in rows[0].query and rows[0].query.endswith("002X")
+
+
+def test_hr_page_shows_eligibility_and_others_are_refused(client, login, alumna, people):
+    login("hr")
+    html = client.get("/alumni?q=chenmeili").get_data(as_text=True)
+    assert 'data-employee-no="L001"' in html and 'data-eligibility="undecided"' in html
+    assert client.get(f"/alumni/{alumna.id}").status_code == 200
+    client.delete_cookie("session", domain="localhost")
+    login("boss")
+    assert client.get("/alumni?q=chenmeili").status_code == 403
+    assert client.get(f"/alumni/{alumna.id}").status_code == 403
+
+
+def test_cli_prints_one_line_per_match(app, alumna, session):
+    result = app.test_cli_runner().invoke(args=["alumni", "search", "cml"])
+    assert result.exit_code == 0
+    assert result.output.strip().split("\t") == ["L001", "陈美丽", "2025-08-15", "undecided"]
+
+
+def test_every_eligibility_change_is_audited(session, client, login, post_form, alumna, people):
+    login("hr")
+    page = f"/alumni/{alumna.id}"
+    data = {"e-eligibility": "conditional", "e-reason_code": "performance",
+            "e-justification": "业绩良好，但需主管面试", "e-approver": str(people.hr_admin_user.id),
+            "e-review_date": "2027-01-01", "e-version": str(alumna.lock_version)}
+    missing = post_form(f"/alumni/{alumna.id}/eligibility", {**data, "e-justification": ""}, page=page)
+    assert missing.status_code == 400
+    assert post_form(f"/alumni/{alumna.id}/eligibility", data, page=page).status_code == 302
+    stale = post_form(f"/alumni/{alumna.id}/eligibility", {**data, "e-eligibility": "eligible"},
+                      page=page)
+    assert stale.status_code == 409
+    data["e-version"] = str(alumna.lock_version)
+    assert post_form(f"/alumni/{alumna.id}/eligibility", {**data, "e-eligibility": "eligible",
+                     "e-reason_code": "good_record"}, page=page).status_code == 302
+    changes = session.scalars(select(EligibilityChange).order_by(EligibilityChange.id)).all()
+    assert [(c.old, c.new, c.changed_by_id) for c in changes] == [
+        ("undecided", "conditional", people.hr_user.id), ("conditional", "eligible", people.hr_user.id)]
+    events = session.scalars(select(AuditEvent).where(
+        AuditEvent.event == "alumni.eligibility_changed")).all()
+    assert [e.payload["new"] for e in events] == ["conditional", "eligible"]
+    assert alumna.eligibility == "eligible" and alumna.approver_id == people.hr_admin_user.id
+
+
+def test_boomerang_keeps_the_earlier_employment(session, alumna, people):
+    rehire = operations.rehire_alumnus(alumna, people.hr_user, start_date=date(2026, 5, 6),
+                                       department=people.dept, monthly_wage=Decimal("9500"))
+    leaver = people.leaver
+    assert leaver.status == "active" and leaver.hire_date == date(2026, 5, 6)
+    assert rehire.previous_hire_date == date(2021, 3, 1) and rehire.earlier_tenure_days == 1629
+    history = operations.employment_history(leaver)
+    assert [(h["hire_date"], h["last_day"]) for h in history] == [
+        ("2021-03-01", "2025-08-15"), ("2026-05-06", None)]
+    assert session.scalars(select(Rehire)).one().previous_record_id == alumna.id
+    with pytest.raises(operations.AlumniError):
+        operations.rehire_alumnus(alumna, people.hr_user, start_date=date(2026, 6, 1),
+                                  department=people.dept)
+
+
+def test_not_eligible_cannot_be_rehired(alumna, people):
+    operations.set_eligibility(alumna, people.hr_user, eligibility="not_eligible",
+                               reason_code="conduct", justification="违规催收",
+                               approver=people.hr_admin_user, review_date=None)
+    with pytest.raises(operations.AlumniError):
+        operations.rehire_alumnus(alumna, people.hr_user, start_date=date(2026, 5, 6),
+                                  department=people.dept)
+
+
+def test_sessions_end_on_the_last_day(session, client, login, interview_case, people, monkeypatch):
+    """The shutdown job runs at 18:00 China time on the last day (clock frozen around it)."""
+    from app.modules.interviews.operations import record_not_held
+
+    interview_case.requested_last_day = interview_case.agreed_last_day = date(2027, 1, 15)
+    login("leaver")
+    assert client.get("/").status_code == 200
+    record_not_held(interview_case, people.hr_user, reason="休假")  # archived before the last day
+    session.flush()
+    job = session.scalars(select(OutboxJob).where(OutboxJob.kind == "account_shutdown")).one()
+    assert job.available_at.replace(tzinfo=UTC) == datetime(2027, 1, 15, 10, tzinfo=UTC)
+    monkeypatch.setattr(operations, "_now", lambda: datetime(2027, 1, 15, 9, 59, tzinfo=UTC))
+    operations.run_account_shutdown({"case_id": interview_case.id, "job_id": job.id})
+    assert client.get("/").status_code == 200  # still the last afternoon
+    monkeypatch.setattr(operations, "_now", lambda: datetime(2027, 1, 15, 10, 0, tzinfo=UTC))
+    operations.run_account_shutdown({"case_id": interview_case.id, "job_id": job.id})
+    assert client.get("/").status_code == 302  # signed out
+    session.expire_all()
+    user = people.leaver_user
+    assert user.granted_roles == {"alumni"} and user.is_active
+    event = session.scalars(select(AuditEvent).where(AuditEvent.event == "employee.offboarded")).one()
+    assert event.payload["employee_no"] == "L001" and event.payload["logins"] == ["leaver"]
+    operations.run_account_shutdown({"case_id": interview_case.id, "job_id": job.id})
+    assert len(session.scalars(select(AuditEvent).where(
+        AuditEvent.event == "employee.offboarded")).all()) == 1  # idempotent
+
+
+def test_alumni_login_sees_only_self_service(session, client, login, alumna, people,
+                                            make_doc_case, doc_people, docs_dir):
+    from app.modules.documents.operations import generate_document
+
+    people.leaver_user.role_rows = []
+    session.flush()
+    from app.modules.alumni.operations import switch_to_alumni
+
+    switch_to_alumni(people.leaver_user)
+    mine = make_doc_case(employee_id=people.leaver.id, reference="SO-2025-00001")
+    other = make_doc_case(reference="SO-2025-00002")
+    certificate = generate_document(session, mine, "termination_certificate")
+    others = generate_document(session, other, "termination_certificate")
+    handover = generate_document(session, mine, "handover_certificate")
+    session.flush()
+    response = login("leaver")
+    assert "SO-2025-00001" in response.get_data(as_text=True)  # home sent them to self-service
+    assert client.get(f"/me/alumni/certificates/{certificate.id}").data.startswith(b"%PDF")
+    assert client.get(f"/me/alumni/certificates/{others.id}").status_code == 404
+    assert client.get(f"/me/alumni/certificates/{handover.id}").status_code == 404
+    assert client.get(f"/cases/{mine.id}").status_code == 403
+    assert client.get("/alumni").status_code == 403
+
+
+def test_self_service_contact_and_consent(session, client, login, post_form, alumna, people):
+    from app.modules.alumni.operations import switch_to_alumni
+
+    switch_to_alumni(people.leaver_user)
+    session.flush()
+    login("leaver")
+    bad = post_form("/me/alumni/contact", {"email": "not-an-address", "phone": ""}, page="/me/alumni")
+    assert bad.status_code == 400 and people.leaver.email == "meili.chen@example.com"
+    assert post_form("/me/alumni/contact", {"email": "new@example.com", "phone": "13900000000"},
+                     page="/me/alumni").status_code == 302
+    assert people.leaver.email == "new@example.com"
+    assert post_form("/me/alumni/consent", {"consent": "y"}, page="/me/alumni").status_code == 302
+    assert alumna.consent_offers is True and alumna.consent_at is not None
+    assert post_form("/me/alumni/consent", {}, page="/me/alumni").status_code == 302
+    assert alumna.consent_offers is False
+    events = [e.event for e in session.scalars(select(AuditEvent).where(
+        AuditEvent.event.like("alumni.consent%")).order_by(AuditEvent.id))]
+    assert events == ["alumni.consent_given", "alumni.consent_withdrawn"]
