@@ -280,3 +280,58 @@ def test_supervisor_team_view_and_employee_own_view(client, login, people, post_
     sign_out(client)
     login("otherboss")
     assert "陈美丽" not in client.get("/cases/team").get_data(as_text=True)
+
+
+def test_a_year_without_an_official_calendar_is_estimated_and_said(client, login, people, post_form, session):
+    login("leaver")
+    response = post_form("/cases/new", {"notice_date": "2026-12-20", "requested_last_day": "2026-12-21",
+                                        "recalculate": "1"})
+    text = response.get_data(as_text=True)
+    assert "尚未公布" in text  # the 2027 notice is not published: the page says the date is estimated
+    assert 'value="2027-01-19"' in text  # 2026-12-20 + 30 days, a Tuesday
+    file_resignation(client, post_form, notice_date="2026-12-20", requested_last_day="2027-01-19")
+    case = only_case(session)
+    assert fire(client, case, "submit").status_code == 302  # the guard uses the same estimate
+
+
+def _open(post_form, employee_no, workflow_id, **extra):
+    data = {"employee_no": employee_no, "workflow_id": workflow_id, "requested_last_day": "2026-12-31",
+            "proposed_by": "employer"}
+    data.update(extra)
+    return post_form("/cases/open", data)
+
+
+def test_art39_needs_evidence_before_filing(client, login, people, post_form, session):
+    login("hr")
+    _open(post_form, "L001", "dismissal")
+    case = only_case(session)
+    response = fire(client, case, "file_with_cause", ground="serious_violation", comment="多次违规催收")
+    assert response.status_code == 400 and "请先上传证据材料" in response.get_data(as_text=True)
+    token = csrf_from(client.get(f"/cases/{case.id}").get_data(as_text=True))
+    client.post(f"/cases/{case.id}/attachments", data={"csrf_token": token, "file": (BytesIO(PNG), "录音.png")},
+                content_type="multipart/form-data")
+    assert fire(client, case, "file_with_cause", ground="serious_violation", comment="多次违规催收").status_code == 302
+    assert case.instance.configuration == ["union_notification"]
+
+
+def test_probation_limits_no_fault_dismissal_art21(client, login, people, post_form, session):
+    people.leaver.probation_end = date(2099, 1, 1)
+    login("hr")
+    _open(post_form, "L001", "dismissal")
+    case = only_case(session)
+    response = fire(client, case, "file_without_fault", ground="circumstances_changed", notice_mode="notice")
+    assert response.status_code == 400 and "第二十一条" in response.get_data(as_text=True)
+    assert fire(client, case, "file_without_fault", ground="incompetent", notice_mode="notice").status_code == 302
+
+
+def test_supervisor_cannot_extend_the_notice(client, login, people, post_form, session):
+    login("leaver")
+    file_resignation(client, post_form)
+    case = only_case(session)
+    fire(client, case, "submit")
+    sign_out(client)
+    login("boss")
+    response = fire(client, case, "approve", agreed_last_day="2025-11-30")
+    assert response.status_code == 400 and "2025-10-09" in response.get_data(as_text=True)
+    assert fire(client, case, "approve", agreed_last_day="2025-09-30").status_code == 302  # shortened: allowed
+    assert case.agreed_last_day == date(2025, 9, 30)

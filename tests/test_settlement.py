@@ -14,6 +14,7 @@ from sqlalchemy import select
 import app.modules.settlement.models  # noqa: F401  (tables for create_all; see the fixture below)
 from app.engine.models import AuditEvent
 from app.law import TerminationType as T
+from app.modules.cases.models import CaseAttachment
 from app.modules.cases.operations import fire_case_event, open_case
 from app.modules.employees.models import WageRecord
 from app.modules.settlement.models import SettlementLine, SettlementSheet
@@ -132,6 +133,8 @@ def test_mutual_agreement_proposed_by_employee_owes_no_compensation(people, sess
 def test_dismissal_for_cause_owes_nothing(people, session):
     leaver_with(people, session, hired=date(2020, 1, 1), wage="10000")
     case = start(people, "dismissal", date(2025, 3, 14))
+    session.add(CaseAttachment(case_id=case.id, kind="evidence", filename="warning.pdf",
+                               mime="application/pdf", size=10, sha256="0" * 64))
     fire(case, "file_with_cause", people.hr_user, ground="misconduct", comment="严重违纪")
     sheet = compute_settlement(case)
     assert line(sheet, "compensation").amount == 0  # LCL Art 39, not in Art 46

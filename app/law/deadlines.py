@@ -58,7 +58,7 @@ def _default_calendar() -> ChinaCalendar:
 
 def _roll(nominal: date, calendar: WorkCalendar | None) -> date:
     cal = calendar or _default_calendar()
-    if not cal.knows_year(nominal.year):
+    if getattr(cal, "strict", True) and not cal.knows_year(nominal.year):
         raise UnknownCalendarYear(nominal.year, tuple(getattr(cal, "known_years", ()) or ()))
     # Civil Code Art 203: a last day on a rest day or statutory holiday moves to the
     # next working day; a make-up working day (调休) is a working day and stays.

@@ -1,7 +1,8 @@
 """Browser tests: a real server process on a scratch database, driven by Debian's chromium.
 
 The server runs as `flask run` in a subprocess with its own SQLite file, migrated with
-Alembic and seeded through the CLI, exactly as an operator would do it.
+Alembic and seeded through the CLI, exactly as an operator would do it. Each journey
+module gets its own server and database, so journeys cannot see each other's cases.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def _flask(env: dict, *args: str, **kwargs) -> subprocess.CompletedProcess:
                           check=True, capture_output=True, text=True, **kwargs)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server_env(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("e2e")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'e2e.db'}",
@@ -50,7 +51,7 @@ def server_env(tmp_path_factory) -> dict:
     return env
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(server_env):
     """Serve the app on a free port until the session ends."""
     port = _free_port()
@@ -90,16 +91,16 @@ def browser():
 @pytest.fixture
 def page(browser, request):
     """A fresh browser context in Chinese; a screenshot is kept for every test."""
+    ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def create_login(server_env):
     """Create a login through the CLI, as an operator would."""
     def _create(username: str, *roles: str, employee_no: str | None = None) -> str:

@@ -28,6 +28,10 @@ NOTICE_MODES = (
     ("notice", _l("30 days' written notice")),
     ("pay_in_lieu", _l("One month's wage in lieu of notice (Reg Art 20)")),
 )
+OFFER_TERMS = (
+    ("equal_or_better", _l("Equal or better terms than the current contract")),
+    ("lower", _l("Lower terms than the current contract")),
+)
 RENEWAL_ANSWERS = (
     ("employee_declined", _l("The employer offered renewal on equal or better terms; the employee declined")),
     ("employer_declined", _l("The employer did not offer renewal")),
@@ -52,6 +56,9 @@ FIELDS = {
     "ground": _choice(_l("Legal ground"), ART39_GROUNDS + ART40_GROUNDS),
     "notice_mode": _choice(_l("Notice"), NOTICE_MODES),
     "renewal_answer": _choice(_l("Renewal offer and answer"), RENEWAL_ANSWERS),
+    "offer_terms": _choice(_l("Terms of the renewal offer (Art 46(5))"), OFFER_TERMS),
+    "pension_reference": lambda: StringField(_l("Pension approval reference"), validators=[
+        DataRequired(message=_l("Enter the reference.")), Length(max=100)]),
 }
 
 

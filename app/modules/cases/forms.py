@@ -62,3 +62,7 @@ def event_form(event: str, require: tuple[str, ...], data=None) -> FlaskForm:
     for name in require:
         setattr(EventForm, name, field_for(name, event))
     return EventForm(data=data, prefix=event)
+
+
+class EvidenceForm(FlaskForm):
+    file = FileField(_l("Evidence file (PDF or image)"))

@@ -13,7 +13,7 @@ from app.db import db
 from app.engine import runtime
 from app.engine.clock import SystemClock
 from app.engine.errors import Refusal
-from app.law import notice_days, statutory_deadline
+from app.law import ChinaCalendar, UnknownCalendarYear, notice_days, statutory_deadline
 from app.modules.auth.models import User
 from app.modules.auth.permissions import actor_for
 from app.modules.cases.models import Case, CaseAttachment
@@ -48,9 +48,18 @@ def refusal_message(refusal: Refusal):
     return REFUSAL_TEXT.get(refusal.code, refusal.message)
 
 
-def default_last_day(employee: Employee, notice_date: date) -> date:
-    """Last day of the notice period: 30 days, 3 in probation (Art 37), counted per Civil Code Art 201/203."""
-    return statutory_deadline(notice_date, notice_days(employee.in_probation(notice_date)))
+def notice_deadline(notice_date: date, days: int) -> tuple[date, bool]:
+    """Civil Code Art 201/203 on the official calendar; (date, estimated) where estimated is
+    True when the year's holiday notice is not published yet and the usual holidays are assumed."""
+    try:
+        return statutory_deadline(notice_date, days), False
+    except UnknownCalendarYear:
+        return statutory_deadline(notice_date, days, ChinaCalendar(strict=False)), True
+
+
+def default_last_day(employee: Employee, notice_date: date) -> tuple[date, bool]:
+    """Last day of the notice period: 30 days, 3 in probation (Art 37); (date, estimated)."""
+    return notice_deadline(notice_date, notice_days(employee.in_probation(notice_date)))
 
 
 def resignation_workflow(employee: Employee, notice_date: date) -> str:
@@ -136,8 +145,14 @@ def current_states(case: Case) -> list[str]:
 def fire_case_event(case: Case, event: str, user: User, expected_version: int | None,
                     payload: dict | None = None) -> runtime.FireResult:
     """Fire a workflow event on the case as the user, then mirror accepted facts onto the case."""
+    return fire_as_actor(case, event, actor_for(user), expected_version, payload)
+
+
+def fire_as_actor(case: Case, event: str, actor, expected_version: int | None,
+                  payload: dict | None = None) -> runtime.FireResult:
+    """Fire an event as an engine actor (a user's, or the system's)."""
     payload = dict(payload or {})
-    result = runtime.fire(db.session, case.instance_id, event, actor_for(user), expected_version,
+    result = runtime.fire(db.session, case.instance_id, event, actor, expected_version,
                           payload, request_id=current_request_id(), **engine_env())
     if result.ok:
         for name in CASE_FIELDS_FROM_EVENTS:

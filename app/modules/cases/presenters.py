@@ -9,8 +9,9 @@ from app.db import db
 from app.engine import runtime
 from app.i18n import localized
 from app.modules.auth.models import User
+from app.modules.auth.permissions import roles_of
 from app.modules.cases import operations
-from app.modules.cases.forms import event_form
+from app.modules.cases.forms import EvidenceForm, event_form
 from app.modules.cases.models import Case, CaseAttachment
 from app.modules.employees.reasons import load_reasons
 
@@ -71,4 +72,5 @@ def case_view(case: Case, user: User, locale: str, failed: dict | None = None) -
         "primary_reason": taxonomy.label(case.primary_reason, locale) if case.primary_reason in taxonomy else "",
         "attachments": attachments,
         "documents": _documents(case, user),
+        "evidence_form": EvidenceForm() if "hr" in roles_of(user) and case.is_open else None,
     }

@@ -13,7 +13,7 @@ from app.errors import Conflict
 from app.i18n import current_locale
 from app.modules.auth.permissions import current_roles, require_roles
 from app.modules.cases import access, catalog, operations, queries
-from app.modules.cases.forms import OpenCaseForm, ResignationForm, event_form
+from app.modules.cases.forms import EvidenceForm, OpenCaseForm, ResignationForm, event_form
 from app.modules.cases.models import Case, CaseAttachment
 from app.modules.cases.presenters import case_view
 from app.modules.cases.uploads import UploadError, read_upload
@@ -59,13 +59,14 @@ def new_resignation():
         flash(_("You already have an open case."), "info")
         return redirect(url_for("cases.mine"))
     today = date.today()
-    form = ResignationForm(data={"notice_date": today,
-                                 "requested_last_day": operations.default_last_day(employee, today)})
+    last_day, estimated = operations.default_last_day(employee, today)
+    form = ResignationForm(data={"notice_date": today, "requested_last_day": last_day})
     _fill_reason_choices(form)
     if request.method == "POST" and "recalculate" in request.form and form.notice_date.data:
-        form.requested_last_day.data = operations.default_last_day(employee, form.notice_date.data)
+        last_day, estimated = operations.default_last_day(employee, form.notice_date.data)
+        form.requested_last_day.data = last_day
         form.requested_last_day.raw_data = None
-        return render_template("cases/new.html", form=form, recalculated=True)
+        return render_template("cases/new.html", form=form, recalculated=True, estimated=estimated)
     if form.validate_on_submit():
         try:
             case = _file(employee, form)
@@ -76,7 +77,7 @@ def new_resignation():
             db.session.commit()
             flash(_("Your draft is saved. Check the preview and submit it."), "success")
             return redirect(url_for("cases.show", case_id=case.id))
-    return render_template("cases/new.html", form=form)
+    return render_template("cases/new.html", form=form, estimated=estimated)
 
 
 def _file(employee: Employee, form: ResignationForm) -> Case:
@@ -159,6 +160,26 @@ def _version(form) -> int | None:
 def _show_with_errors(case: Case, event: str, form):
     view = case_view(case, current_user, current_locale(), failed={event: form})
     return render_template("cases/show.html", **view), 400
+
+
+@bp.route("/<int:case_id>/attachments", methods=["POST"])
+@require_roles("hr")
+def attach_evidence(case_id: int):
+    """HR attaches evidence (e.g. for an Art 39 ground); the type is checked by content."""
+    case = load_case(case_id)
+    form = EvidenceForm()
+    upload = form.file.data if form.validate_on_submit() else None
+    if upload is None:
+        flash(_("Choose a file."), "danger")
+        return redirect(url_for("cases.show", case_id=case.id))
+    try:
+        operations.attach_file(case, current_user, upload.read(), upload.filename or "evidence", kind="evidence")
+    except UploadError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("cases.show", case_id=case.id))
+    db.session.commit()
+    flash(_("Evidence attached."), "success")
+    return redirect(url_for("cases.show", case_id=case.id))
 
 
 @bp.route("/<int:case_id>/attachments/<int:attachment_id>")

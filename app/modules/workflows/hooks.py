@@ -96,7 +96,8 @@ def case_notice_date(ctx: Context) -> date | None:
 @registry.guard("notice_period_ok", {"type": "object", "additionalProperties": False})
 def notice_period_ok(ctx: Context):
     """Art 37: the requested last day leaves 30 days' notice (3 days in probation)."""
-    from app.law import notice_days, statutory_deadline
+    from app.law import notice_days
+    from app.modules.cases.operations import notice_deadline
 
     case = case_of(ctx)
     if case is None or case.requested_last_day is None:
@@ -104,7 +105,7 @@ def notice_period_ok(ctx: Context):
     notice_date = case.notice_date or _today(ctx)
     in_probation = case.employee.in_probation(notice_date) if case.employee else False
     days = notice_days(in_probation)
-    earliest = statutory_deadline(notice_date, days)
+    earliest, _estimated = notice_deadline(notice_date, days)
     if case.requested_last_day < earliest:
         return _l("The notice period is %(days)s days (Labour Contract Law Art 37): the last "
                   "day can be %(earliest)s at the earliest.", days=days, earliest=earliest)
@@ -152,19 +153,31 @@ def checklist_complete(ctx: Context):
     return True
 
 
+@registry.guard("leaver_gates_clear", {"type": "object", "additionalProperties": False})
+def leaver_gates_clear(ctx: Context):
+    """Before archive: items signed, reports reassigned, accounts revoked, assets returned."""
+    from app.modules.handover.operations import leaver_gates
+
+    case = case_of(ctx)
+    if case is None:
+        return _l("The handover checklist has not been created.")
+    blocked = [str(g.message) for g in leaver_gates(ctx.session, case) if not g.ok]
+    return " ".join(blocked) if blocked else True
+
+
 # ---------------------------------------------------------------- database actions
 
 
 @registry.action("create_checklist", {"type": "object", "additionalProperties": False,
                                       "properties": {"template": {"type": "string"}}})
-def create_checklist(ctx: Context, template: str = "generic") -> None:
-    """Create the case's handover items from workflows/checklists/<template>.yaml."""
+def create_checklist(ctx: Context, template: str | None = None) -> None:
+    """Create the case's handover items from the checklist templates matching the case."""
     from app.modules.handover.operations import create_checklist as create
 
     case = case_of(ctx)
     if case is None:
         raise LookupError(f"{ctx.subject} is not a case; cannot create a checklist")
-    create(ctx.session, case.id, template)
+    create(ctx.session, case, template, calendar=ctx.calendar)
 
 
 VOLUNTARY = {"voluntary_resignation", "probation_resignation"}
@@ -172,19 +185,14 @@ VOLUNTARY = {"voluntary_resignation", "probation_resignation"}
 
 @registry.action("archive_alumni", {"type": "object", "additionalProperties": False})
 def archive_alumni(ctx: Context) -> None:
-    """Write the Separation row and mark the employee as left."""
-    from app.modules.employees.models import Separation
+    """Write the Separation (interview-confirmed reasons first), mark the employee as left,
+    freeze the alumni record and queue the account shutdown for the last day."""
+    from app.modules.alumni.operations import archive_case
 
     case = case_of(ctx)
     if case is None:
         raise LookupError(f"{ctx.subject} is not a case; cannot archive")
-    ctx.session.add(Separation(
-        employee_id=case.employee_id, last_day=case.last_day or _today(ctx),
-        separation_type=ctx.instance.workflow_id,
-        voluntary=ctx.instance.workflow_id in VOLUNTARY,
-        reason_codes=list(case.reason_codes or []), primary_reason=case.primary_reason,
-        source="case"))
-    case.employee.status = "left"
+    archive_case(ctx.session, case, today=_today(ctx), now=ctx.now())
 
 
 # ---------------------------------------------------------------- slow actions (outbox)
