@@ -53,6 +53,7 @@ demo: migrate
 lint: setup-dev
 	$(BIN)/ruff check .
 	$(FLASK) workflows lint
+	$(FLASK) handover lint
 
 e2e: setup-dev system-test translations
 	$(BIN)/pytest -m e2e

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 
 from flask import Flask, current_app, has_app_context
 
@@ -22,17 +23,31 @@ def resolve(func_path: str):
 
 
 def enqueue(func_path: str, *args, job_id: str | None = None) -> str | None:
-    """Queue a job; without Redis it runs now, in this process, and failures are logged."""
+    """Queue a job; without Redis it runs now on a thread of this process, failures logged."""
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
         return _queue(redis_url).enqueue(
             execute, func_path, *args, job_id=job_id, retry=_retry(), job_timeout=600
         ).id
-    try:
-        execute(func_path, *args)
-    except Exception:  # in-process jobs must not break the request that queued them
-        log.exception("in-process job %s failed", func_path)
+    # Jobs are queued from the session's after-commit hook, where that session cannot
+    # run SQL: run them on a thread of their own, with its own session. The thread is
+    # not a daemon, so a CLI command waits for its jobs before the process exits.
+    app = current_app._get_current_object()
+    threading.Thread(target=_run_in_process, args=(app, func_path, args),
+                     name=f"job-{func_path}", daemon=False).start()
     return None
+
+
+def _run_in_process(app: Flask, func_path: str, args: tuple) -> None:
+    from app.db import db
+
+    try:
+        with app.app_context():
+            resolve(func_path)(*args)
+    except Exception:  # a failed in-process job is logged; the outbox keeps it for a retry
+        log.exception("in-process job %s failed", func_path)
+    finally:
+        db.session.remove()
 
 
 def execute(func_path: str, *args):
