@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from app.db import db, make_engine
 from app.demo import company, load_demo
+from app.engine import runtime
 from app.models import load_all_models
 from app.modules.auth.models import User
 from app.modules.auth.passwords import verify_password
@@ -21,6 +22,7 @@ from app.modules.auth.permissions import roles_of
 from app.modules.employees.models import Assignment, Department, Employee, Separation, WageRecord
 from app.modules.employees.operations import SEPARATION_TYPES
 from tests.conftest import drop_scratch, scratch_url
+from tests.engine_fixtures import WORKFLOWS
 
 
 def _count(session, model) -> int:
@@ -68,6 +70,9 @@ def demo_db(app, db_url, tmp_path_factory):
         first = load_demo(session)
         session.commit()
         elapsed = time.monotonic() - started
+        for path in sorted(WORKFLOWS.glob("*.yaml")):  # as `make run` does before the demo
+            runtime.deploy(session, path)
+        session.commit()
     yield engine, first, elapsed
     engine.dispose()
     drop_scratch(db_url, kwargs)
@@ -175,3 +180,20 @@ def test_current_staff_have_a_year_of_wages_and_a_manager(demo_db, demo_session)
     headcount = demo_session.scalar(select(func.count()).select_from(Assignment).where(
         Assignment.start_date <= date(2026, 11, 28), Assignment.end_date.is_(None)))
     assert headcount == demo_db[1]["current"]
+
+
+def test_demo_cases_cover_every_type_and_fill_the_queues(demo, demo_session):
+    from sqlalchemy import select
+
+    from app.modules.auth.models import User
+    from app.modules.cases.models import Case
+
+    assert demo[2].exit_code == 0, demo[2].output
+    cases = [c for c in demo_session.scalars(select(Case)) if c.employee.status != "left"]
+    assert len(cases) == 20  # however often `flask demo load` ran: the cases are added once
+    tops = {(c.workflow_id, c.instance.configuration[0].split(".")[0]) for c in cases}
+    assert {w for w, _ in tops} == {"voluntary_resignation", "probation_resignation", "mutual_agreement",
+                                    "dismissal", "contract_expiry", "retirement"}
+    assert ("voluntary_resignation", "supervisor_review") in tops and ("dismissal", "notice_period") in tops
+    supervisor = demo_session.scalar(select(User).where(User.username == "supervisor"))
+    assert any(c.manager_id == supervisor.employee_id for c in cases)  # the supervisor has work waiting

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.engine import Actor
@@ -18,8 +18,9 @@ from app.modules.cases import operations
 from app.modules.cases.models import Case
 from app.modules.employees.models import Employee
 
-# (workflow, state reached, the events that reach it as (event, who, payload keys))
+# (event, who fires it, payload); REQUESTED stands for the case's requested last day.
 Step = tuple[str, str, dict]
+REQUESTED = "<requested last day>"
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Script:
 
 def _scripts(today: date) -> tuple[Script, ...]:
     last = (today + timedelta(days=30)).isoformat()
-    submit, approve = ("submit", "employee", {}), ("approve", "supervisor", {"agreed_last_day": last})
+    submit, approve = ("submit", "employee", {}), ("approve", "supervisor", {"agreed_last_day": REQUESTED})
     ack = ("acknowledge", "supervisor", {"agreed_last_day": (today + timedelta(days=3)).isoformat()})
     file40 = ("file_without_fault", "hr", {"ground": "incompetent", "notice_mode": "notice"})
     union = ("record_union_reply", "hr", {"union_notified_on": today.isoformat(), "comment": "工会无异议"})
@@ -82,7 +83,9 @@ def load_demo_cases(session: Session, today: date) -> int:
         case = _open(employee, script, hr, today - timedelta(days=2 + index % 9))
         for event, who, payload in script.steps:
             actor = actors.get(who) or _person(employee if who == "employee" else employee.manager)
-            result = operations.fire_as_actor(case, event, actor, None, payload)
+            filled = {k: case.requested_last_day.isoformat() if v == REQUESTED else v
+                      for k, v in payload.items()}
+            result = operations.fire_as_actor(case, event, actor, None, filled)
             if not result.ok:
                 raise RuntimeError(f"demo case {case.reference}: {event} refused: {result.refusal}")
         added += 1
@@ -121,7 +124,8 @@ def _candidates(session: Session, supervisor: User | None, count: int) -> dict[s
     """Current employees with a manager and no login, the supervisor's team first."""
     with_login = select(User.employee_id).where(User.employee_id.isnot(None))
     base = (select(Employee).where(Employee.status == "active", Employee.manager_id.isnot(None),
-                                   Employee.id.notin_(with_login), Employee.probation_end.is_(None))
+                                   Employee.id.notin_(with_login),
+                                   or_(Employee.probation_end.is_(None), Employee.probation_end < date.today()))
             .order_by(Employee.employee_no))
     team = []
     if supervisor is not None and supervisor.employee_id:

@@ -11,6 +11,7 @@ from app.db import db
 from app.demo import company
 from app.demo.cases import load_demo_cases
 from app.demo.loader import demo_steps, load_demo
+from app.engine.errors import NotDeployed
 from app.engine.outbox import PENDING_KEY, drain
 
 
@@ -26,7 +27,10 @@ def load_command() -> None:
     with click.progressbar(length=demo_steps(), label="Loading the demo company",
                            file=sys.stderr) as bar:
         result = load_demo(db.session, progress=bar.update)
-    cases_added = load_demo_cases(db.session, date.today())
+    try:
+        cases_added = load_demo_cases(db.session, date.today())
+    except NotDeployed as error:
+        raise click.ClickException(f"{error}: run 'flask workflows deploy' first") from error
     # The demo queued PDFs and e-mails: run them here, one after another, once the data is
     # committed, instead of on one thread per job competing for SQLite's write lock.
     db.session.info.pop(PENDING_KEY, None)

@@ -96,6 +96,12 @@ def test_interview_archive_certificate_and_lookup(browser, page, live_server, wa
     alumna = browser.new_context(locale="zh-CN").new_page()
     _sign_in(alumna, base, "e2e-al-leaver")
     alumna.wait_for_url(f"{base}/me/alumni")
+    # The certificate is rendered by a background job after the archive step: reload until it is listed.
+    for _ in range(60):
+        if alumna.locator("[data-certificates] a").count():
+            break
+        alumna.wait_for_timeout(500)
+        alumna.reload()
     with alumna.expect_download() as download:
         alumna.click("[data-certificates] a")
     with open(download.value.path(), "rb") as pdf:

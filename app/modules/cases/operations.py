@@ -92,6 +92,7 @@ def open_case(employee: Employee, workflow_id: str, opened_by: User, **fields) -
     case.instance = runtime.start_instance(
         db.session, workflow_id, actor_for(opened_by), subject=case.subject,
         request_id=current_request_id(), **engine_env())
+    db.session.flush()  # sets case.instance_id, which events on the new case need
     return case
 
 
@@ -156,8 +157,9 @@ def fire_as_actor(case: Case, event: str, actor, expected_version: int | None,
                           payload, request_id=current_request_id(), **engine_env())
     if result.ok:
         for name in CASE_FIELDS_FROM_EVENTS:
-            if payload.get(name):
-                setattr(case, name, payload[name])
+            value = payload.get(name)
+            if value:
+                setattr(case, name, value if isinstance(value, date) else date.fromisoformat(str(value)[:10]))
     return result
 
 
