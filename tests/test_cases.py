@@ -335,3 +335,33 @@ def test_supervisor_cannot_extend_the_notice(client, login, people, post_form, s
     assert response.status_code == 400 and "2025-10-09" in response.get_data(as_text=True)
     assert fire(client, case, "approve", agreed_last_day="2025-09-30").status_code == 302  # shortened: allowed
     assert case.agreed_last_day == date(2025, 9, 30)
+
+
+def test_a_step_that_vanished_since_the_page_was_drawn_is_a_409(client, login, people, post_form, session):
+    login("leaver")
+    file_resignation(client, post_form)
+    case = only_case(session)
+    fire(client, case, "submit")
+    sign_out(client)
+    login("boss")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    form = re.search(r'<form[^>]*data-event="approve".*?</form>', page, re.S).group(0)
+    seen = str(case.version)
+    from app.modules.auth.permissions import actor_for
+    from app.modules.cases.operations import fire_as_actor
+
+    assert fire_as_actor(case, "withdraw", actor_for(people.leaver_user), None).ok  # meanwhile
+    session.commit()
+    response = client.post(f"/cases/{case.id}/events/approve", data={
+        "approve-version": seen, "approve-csrf_token": csrf_from(form), "approve-agreed_last_day": "2025-10-09"})
+    assert response.status_code == 409 and "重新加载" in response.get_data(as_text=True)
+    assert case.instance.configuration == ["withdrawn"]
+
+
+def test_timeline_and_home_speak_the_users_language(client, login, people, post_form, session):
+    login("leaver")
+    file_resignation(client, post_form)
+    case = only_case(session)
+    assert "创建案件" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    assert "员工主动辞职" in home and "voluntary_resignation" not in home

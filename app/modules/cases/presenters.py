@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.db import db
@@ -14,6 +15,9 @@ from app.modules.cases import operations
 from app.modules.cases.forms import EvidenceForm, event_form
 from app.modules.cases.models import Case, CaseAttachment
 from app.modules.employees.reasons import load_reasons
+
+# Events the engine writes itself, not named in any definition.
+ENGINE_EVENTS = {"start": _l("Case opened"), "migrate": _l("Moved to a new workflow version")}
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,8 @@ def timeline_of(case: Case, locale: str) -> list[TimelineEntry]:
     _, definition = runtime.definition_of(db.session, case.instance)
     entries = []
     for row in runtime.timeline(db.session, subject=case.subject):
-        title = definition.event_title(row.event, locale) if row.event not in ("start", "migrate") else row.event
+        title = str(ENGINE_EVENTS[row.event]) if row.event in ENGINE_EVENTS else definition.event_title(
+            row.event, locale)
         entries.append(TimelineEntry(row.created_at, title, row.actor_name, row.role,
                                      str((row.payload or {}).get("comment", ""))))
     return entries

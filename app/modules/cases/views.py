@@ -129,6 +129,10 @@ def show(case_id: int):
 def fire(case_id: int, event: str):
     """Fire a workflow event with the version the user saw; a stale version is a 409."""
     case = load_case(case_id)
+    seen = request.form.get(f"{event}-version", type=int)
+    if seen is not None and seen != case.version:
+        # The case moved on since the page was drawn; the step may not even exist any more.
+        raise Conflict(reload_url=url_for("cases.show", case_id=case.id))
     option = next((o for o in operations.case_events(case, current_user, current_locale())
                    if o.event == event), None)
     if option is None:
