@@ -22,6 +22,7 @@ NAV = (
     NavItem("cases.queue", _l("HR queue"), frozenset({"hr", "auditor"})),
     NavItem("handover.inbox", _l("My handover items"), frozenset({"employee", "it", "finance", "admin"})),
     NavItem("alumni.index", _l("Alumni"), frozenset({"hr"})),
+    NavItem("alumni.self_home", _l("My alumni page"), frozenset({"alumni"})),
     NavItem("analytics.index", _l("Analytics"), frozenset({"hr", "auditor"})),
     NavItem("workflows.index", _l("Workflows"), frozenset({"hr_admin", "auditor"})),
 )

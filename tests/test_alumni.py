@@ -2,10 +2,12 @@
 account shutdown on the last day, boomerang re-hire, alumni self-service."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from flask import url_for
 from sqlalchemy import select
 
 from app.engine.models import AuditEvent, OutboxJob
@@ -183,3 +185,40 @@ def test_self_service_contact_and_consent(session, client, login, post_form, alu
     events = [e.event for e in session.scalars(select(AuditEvent).where(
         AuditEvent.event.like("alumni.consent%")).order_by(AuditEvent.id))]
     assert events == ["alumni.consent_given", "alumni.consent_withdrawn"]
+
+
+
+@pytest.mark.parametrize("locale, label", [("zh_CN", "我的离职员工服务"), ("en", "My alumni page")])
+def test_an_alumnus_has_a_menu_entry_for_the_self_service_page(session, client, login, alumna,
+                                                              people, locale, label):
+    operations.switch_to_alumni(people.leaver_user)
+    people.leaver_user.locale = locale
+    session.flush()
+    html = login("leaver").get_data(as_text=True)
+    assert re.search(rf'class="nav-link[^"]*" href="/me/alumni"[^>]*>{label}</a>', html)
+
+
+def test_a_current_employee_has_no_alumni_menu_entry(app, client, login, people):
+    html = login("successor").get_data(as_text=True)
+    with app.test_request_context():
+        mine = url_for("cases.mine")
+    assert f'href="{mine}"' in html  # the employee's own entries are there
+    assert "/me/alumni" not in html
+
+
+def test_summary_and_rehire_forms_save_or_say_why_not(session, client, login, post_form, alumna,
+                                                      people):
+    login("hr")
+    page = f"/alumni/{alumna.id}"
+    version = str(alumna.lock_version)
+    saved = post_form(f"{page}/summary", {"p-summary": "回款率第一", "p-version": version}, page=page)
+    assert saved.status_code == 302 and alumna.performance_summary == "回款率第一"
+    stale = post_form(f"{page}/summary", {"p-summary": "覆盖", "p-version": version}, page=page)
+    assert stale.status_code == 409 and "覆盖" in stale.get_data(as_text=True)  # kept as typed
+    assert alumna.performance_summary == "回款率第一"
+    rehire = {"r-start_date": "2025-08-01", "r-department": str(people.dept.id), "r-position": "0"}
+    early = post_form(f"{page}/rehire", rehire, page=page)
+    assert early.status_code == 400 and people.leaver.status == "left"  # before the last day
+    assert post_form(f"{page}/rehire", {**rehire, "r-start_date": "2026-05-06"},
+                     page=page).status_code == 302
+    assert people.leaver.status == "active" and people.leaver.hire_date == date(2026, 5, 6)

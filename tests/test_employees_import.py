@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from app.engine.models import AuditEvent
+from app.modules.alumni.models import AlumniRecord
 from app.modules.employees.importer import COLUMNS
 from app.modules.employees.models import Assignment, Department, Employee, Position, Separation
 from app.modules.employees.operations import (
@@ -224,6 +226,130 @@ def test_reimporting_without_the_termination_reopens_an_imported_departure(app, 
     assert chen.status == "active" and count(session, Separation) == 0
     spell = session.scalars(select(Assignment).where(Assignment.employee_id == chen.id)).one()
     assert spell.end_date is None
+
+
+# --- past employees and the alumni archive --------------------------------------------
+
+UNDONE = GOOD_ROWS[0].replace("2025-08-15,voluntary_resignation,career", ",,")
+
+
+def alumni_of(session, employee_no: str) -> list[AlumniRecord]:
+    return list(session.scalars(select(AlumniRecord).join(Employee).where(
+        Employee.employee_no == employee_no)))
+
+
+@pytest.fixture
+def hr_people(make_user):
+    return make_user("hr1", roles=("hr",)), make_user("hradmin1", roles=("hr_admin",))
+
+
+def test_a_past_employee_lands_in_the_alumni_archive(app, session, tmp_path):
+    result = run_import(app, write_csv(tmp_path, GOOD_ROWS))
+
+    assert result.exit_code == 0, result.output
+    assert "1 added to the alumni archive" in result.output
+    (record,) = alumni_of(session, "E002")
+    assert record.source == "import" and record.case_id is None
+    assert record.frozen["last_day"] == "2025-08-15" and record.frozen["reasons"] == ["career"]
+    assert alumni_of(session, "E001") == [] and alumni_of(session, "E003") == []
+
+
+def test_reimporting_the_same_file_keeps_the_archive_as_it_is(app, session, tmp_path, hr_people):
+    from app.modules.alumni.operations import set_eligibility
+
+    run_import(app, write_csv(tmp_path, GOOD_ROWS))
+    (record,) = alumni_of(session, "E002")
+    hr, approver = hr_people
+    set_eligibility(record, hr, eligibility="eligible", reason_code="good_record",
+                    justification="业绩稳定", approver=approver, review_date=None)
+    separation_id = record.separation_id
+
+    again = run_import(app, write_csv(tmp_path, GOOD_ROWS, name="again.csv"))
+
+    assert again.exit_code == 0, again.output
+    assert "0 created, 3 updated, 0 rejected; 0 added to the alumni archive" in again.output
+    assert [(r.id, r.separation_id, r.eligibility) for r in alumni_of(session, "E002")] == [
+        (record.id, separation_id, "eligible")]
+    assert count(session, Separation) == 1
+
+
+def test_undoing_an_imported_departure_takes_the_person_out_of_the_archive(
+        app, session, tmp_path, make_user):
+    run_import(app, write_csv(tmp_path, GOOD_ROWS))
+    (record,) = alumni_of(session, "E002")
+    login = make_user("chen", roles=("alumni",), employee=employee(session, "E002"))
+
+    result = run_import(app, write_csv(tmp_path, [UNDONE], name="again.csv"))
+
+    assert result.exit_code == 0, result.output
+    chen = employee(session, "E002")
+    assert chen.status == "active" and alumni_of(session, "E002") == []
+    assert count(session, Separation) == 0
+    assert "alumni" not in login.granted_roles
+    event = session.scalars(select(AuditEvent).where(
+        AuditEvent.event == "alumni.record_removed")).one()
+    assert event.subject == f"employee:{chen.id}"
+    assert event.payload == {"record": record.id, "last_day": "2025-08-15",
+                             "separation_type": "voluntary_resignation", "why": "import_undone"}
+
+
+def test_correcting_the_last_day_replaces_the_untouched_record(app, session, tmp_path):
+    run_import(app, write_csv(tmp_path, GOOD_ROWS))
+    moved = GOOD_ROWS[0].replace("2025-08-15", "2025-08-29")
+
+    result = run_import(app, write_csv(tmp_path, [moved], name="again.csv"))
+
+    assert result.exit_code == 0, result.output
+    assert "1 added to the alumni archive" in result.output
+    (record,) = alumni_of(session, "E002")
+    assert record.frozen["last_day"] == "2025-08-29" and record.separation.last_day == date(2025, 8, 29)
+
+
+def _decide(record, hr_people):
+    from app.modules.alumni.operations import set_eligibility
+
+    hr, approver = hr_people
+    set_eligibility(record, hr, eligibility="not_eligible", reason_code="conduct",
+                    justification="违规催收", approver=approver, review_date=None)
+
+
+def _summarise(record, hr_people):
+    from app.modules.alumni.operations import set_performance_summary
+
+    set_performance_summary(record, hr_people[0], "催收回款率连续三年第一")
+
+
+def _rehire(record, hr_people):
+    from app.modules.alumni.operations import rehire_alumnus
+
+    rehire_alumnus(record, hr_people[0], start_date=date(2026, 1, 5),
+                   department=record.employee.department)
+
+
+@pytest.mark.parametrize("work, why", [
+    (_decide, "HR has decided re-hire eligibility on it"),
+    (_summarise, "HR has written a performance summary on it"),
+    (_rehire, "the person was re-hired from it"),
+])
+def test_an_archive_record_hr_worked_on_is_not_undone_by_an_import(app, session, tmp_path,
+                                                                  hr_people, work, why):
+    run_import(app, write_csv(tmp_path, GOOD_ROWS))
+    (record,) = alumni_of(session, "E002")
+    work(record, hr_people)
+    session.commit()
+    status = employee(session, "E002").status
+    raise_wage = GOOD_ROWS[1].replace("8500", "9900")
+
+    result = run_import(app, write_csv(tmp_path, [raise_wage, UNDONE], name="again.csv"))
+
+    assert result.exit_code == 1
+    assert (f"row 3, column termination_date: E002 left on 2025-08-15 and is in the alumni "
+            f"archive, where {why}; the importer does not undo that departure") in result.output
+    assert "Nothing imported" in result.output
+    session.expire_all()
+    assert [r.id for r in alumni_of(session, "E002")] == [record.id]
+    assert count(session, Separation) == 1 and employee(session, "E002").status == status
+    assert employee(session, "E001").monthly_wage == Decimal("8500")  # all or nothing
 
 
 def test_an_ambiguous_department_name_asks_for_the_path(app, session, tmp_path, make_department):

@@ -146,6 +146,48 @@ def backfill_archive() -> int:
     return count
 
 
+def _record_of(separation: Separation) -> AlumniRecord | None:
+    return db.session.scalar(select(AlumniRecord).where(
+        AlumniRecord.separation_id == separation.id))
+
+
+def why_record_is_kept(separation: Separation) -> str | None:
+    """Why the alumni record of a departure must outlive an import that undoes it, or None
+    when the record holds nothing but what the import froze."""
+    record = _record_of(separation)
+    if record is None:
+        return None
+    if record.source != "import" or record.case_id is not None:
+        return "it comes from a departure case"
+    if record.eligibility != "undecided" or eligibility_history(record):
+        return "HR has decided re-hire eligibility on it"
+    if record.performance_summary:
+        return "HR has written a performance summary on it"
+    if record.consent_at is not None:
+        return "the former employee has answered re-employment offers on it"
+    if db.session.scalar(select(Rehire.id).where(Rehire.previous_record_id == record.id)):
+        return "the person was re-hired from it"
+    return None
+
+
+def remove_imported_record(separation: Separation) -> None:
+    """An import undid this departure: the person is no alumnus, so the record the import
+    made goes too (audited); one that holds more than the import's data is refused."""
+    record = _record_of(separation)
+    if record is None:
+        return
+    kept = why_record_is_kept(separation)
+    if kept:
+        raise AlumniError(f"the alumni record of the departure on {separation.last_day} stays: "
+                          f"{kept}")
+    record_event("alumni.record_removed", subject=f"employee:{record.employee_id}",
+                 payload={"record": record.id, "last_day": separation.last_day.isoformat(),
+                          "separation_type": separation.separation_type, "why": "import_undone"})
+    _restore_employee_access(record.employee)
+    db.session.delete(record)
+    db.session.flush()
+
+
 # ---------------------------------------------------------------- HR decisions
 
 

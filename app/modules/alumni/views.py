@@ -77,14 +77,23 @@ def _hr_users() -> list[User]:
         .order_by(User.username)))
 
 
-def _record_forms(record: AlumniRecord) -> dict:
-    eligibility, summary, rehire = (EligibilityForm(prefix="e"), SummaryForm(prefix="p"),
-                                    RehireForm(prefix="r"))
-    eligibility.approver.choices = [(u.id, u.display_name) for u in _hr_users()]
-    rehire.department.choices = [(d.id, d.name_zh) for d in db.session.scalars(
+def _eligibility_form() -> EligibilityForm:
+    form = EligibilityForm(prefix="e")
+    form.approver.choices = [(u.id, u.display_name) for u in _hr_users()]
+    return form
+
+
+def _rehire_form() -> RehireForm:
+    form = RehireForm(prefix="r")
+    form.department.choices = [(d.id, d.name_zh) for d in db.session.scalars(
         select(Department).order_by(Department.path))]
-    rehire.position.choices = [(0, "-")] + [(p.id, p.name_zh) for p in db.session.scalars(
+    form.position.choices = [(0, "-")] + [(p.id, p.name_zh) for p in db.session.scalars(
         select(Position).order_by(Position.code))]
+    return form
+
+
+def _record_forms(record: AlumniRecord) -> dict:
+    eligibility, summary, rehire = _eligibility_form(), SummaryForm(prefix="p"), _rehire_form()
     if request.method == "GET":
         eligibility.version.data = summary.version.data = str(record.lock_version)
         summary.summary.data = record.performance_summary
@@ -116,73 +125,66 @@ def record(record_id: int):
     return _record_page(found)
 
 
-def _refused(record_id: int, exc: AlumniError, **forms):
-    db.session.rollback()
-    flash(str(exc), "danger")
-    return _record_page(_record_or_404(record_id), 409 if isinstance(exc, StaleRecord) else 400,
-                        **forms)
+def _submit(record_id: int, slot: str, form, apply, done: str):
+    """Post/redirect/get for a form of the record page: validate, apply, commit; on a
+    refusal show the page again with the form as it was sent (409 when stale)."""
+    found = _record_or_404(record_id)
+    if not form.validate_on_submit():
+        return _record_page(found, 400, **{slot: form})
+    try:
+        apply(found, form)
+    except AlumniError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return _record_page(_record_or_404(record_id),
+                            409 if isinstance(exc, StaleRecord) else 400, **{slot: form})
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("alumni.record", record_id=record_id))
+
+
+def _decide(found: AlumniRecord, form: EligibilityForm) -> None:
+    operations.set_eligibility(found, current_user, eligibility=form.eligibility.data,
+                               reason_code=form.reason_code.data,
+                               justification=form.justification.data,
+                               approver=db.session.get(User, form.approver.data),
+                               review_date=form.review_date.data, expected_version=_version(form))
+
+
+def _summarise(found: AlumniRecord, form: SummaryForm) -> None:
+    operations.set_performance_summary(found, current_user, form.summary.data,
+                                       expected_version=_version(form))
+
+
+def _rehire(found: AlumniRecord, form: RehireForm) -> None:
+    operations.rehire_alumnus(found, current_user, start_date=form.start_date.data,
+                              department=db.session.get(Department, form.department.data),
+                              position=db.session.get(Position, form.position.data or 0),
+                              monthly_wage=form.monthly_wage.data)
 
 
 @bp.post("/alumni/<int:record_id>/eligibility")
 @require_roles("hr")
 def eligibility(record_id: int):
     """Decide re-hire eligibility (audited)."""
-    found = _record_or_404(record_id)
-    form = EligibilityForm(prefix="e")
-    form.approver.choices = [(u.id, u.display_name) for u in _hr_users()]
-    if not form.validate_on_submit():
-        return _record_page(found, 400, eligibility_form=form)
-    try:
-        operations.set_eligibility(found, current_user, eligibility=form.eligibility.data,
-                                   reason_code=form.reason_code.data,
-                                   justification=form.justification.data,
-                                   approver=db.session.get(User, form.approver.data),
-                                   review_date=form.review_date.data,
-                                   expected_version=_version(form))
-    except AlumniError as exc:
-        return _refused(record_id, exc, eligibility_form=form)
-    db.session.commit()
-    flash(_("The eligibility decision is saved."), "success")
-    return redirect(url_for("alumni.record", record_id=record_id))
+    return _submit(record_id, "eligibility_form", _eligibility_form(), _decide,
+                   _("The eligibility decision is saved."))
 
 
 @bp.post("/alumni/<int:record_id>/summary")
 @require_roles("hr")
 def summary(record_id: int):
     """Save the performance summary."""
-    found = _record_or_404(record_id)
-    form = SummaryForm(prefix="p")
-    if not form.validate_on_submit():
-        return _record_page(found, 400, summary_form=form)
-    try:
-        operations.set_performance_summary(found, current_user, form.summary.data,
-                                           expected_version=_version(form))
-    except AlumniError as exc:
-        return _refused(record_id, exc, summary_form=form)
-    db.session.commit()
-    flash(_("The performance summary is saved."), "success")
-    return redirect(url_for("alumni.record", record_id=record_id))
+    return _submit(record_id, "summary_form", SummaryForm(prefix="p"), _summarise,
+                   _("The performance summary is saved."))
 
 
 @bp.post("/alumni/<int:record_id>/rehire")
 @require_roles("hr")
 def rehire(record_id: int):
     """Hire the person again: a new employment linked to this one."""
-    found = _record_or_404(record_id)
-    forms = _record_forms(found)
-    form = forms["rehire_form"]
-    if not form.validate_on_submit():
-        return _record_page(found, 400, rehire_form=form)
-    try:
-        operations.rehire_alumnus(found, current_user, start_date=form.start_date.data,
-                                  department=db.session.get(Department, form.department.data),
-                                  position=db.session.get(Position, form.position.data or 0),
-                                  monthly_wage=form.monthly_wage.data)
-    except AlumniError as exc:
-        return _refused(record_id, exc, rehire_form=form)
-    db.session.commit()
-    flash(_("Re-hired: the new employment is linked to the earlier one."), "success")
-    return redirect(url_for("alumni.record", record_id=record_id))
+    return _submit(record_id, "rehire_form", _rehire_form(), _rehire,
+                   _("Re-hired: the new employment is linked to the earlier one."))
 
 
 # ---------------------------------------------------------------- self-service
@@ -201,6 +203,19 @@ def self_home():
                            certificates=operations.own_certificates(current_user))
 
 
+def _save_own(apply, done: str):
+    """Apply a self-service change, commit, and go back to the page (a refusal is shown there)."""
+    try:
+        apply()
+    except AlumniError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("alumni.self_home"))
+
+
 @bp.post("/me/alumni/contact")
 @login_required
 def self_contact():
@@ -211,14 +226,9 @@ def self_contact():
         return render_template("alumni/self.html", records=records, contact=form,
                                consent=ConsentForm(),
                                certificates=operations.own_certificates(current_user)), 400
-    try:
-        operations.update_contact(current_user, email=form.email.data, phone=form.phone.data)
-    except AlumniError as exc:
-        flash(str(exc), "danger")
-        return redirect(url_for("alumni.self_home"))
-    db.session.commit()
-    flash(_("Your contact details are saved."), "success")
-    return redirect(url_for("alumni.self_home"))
+    return _save_own(lambda: operations.update_contact(current_user, email=form.email.data,
+                                                       phone=form.phone.data),
+                     _("Your contact details are saved."))
 
 
 @bp.post("/me/alumni/consent")
@@ -228,14 +238,8 @@ def self_consent():
     form = ConsentForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        operations.set_consent(current_user, bool(form.consent.data))
-    except AlumniError as exc:
-        flash(str(exc), "danger")
-        return redirect(url_for("alumni.self_home"))
-    db.session.commit()
-    flash(_("Your choice is saved."), "success")
-    return redirect(url_for("alumni.self_home"))
+    return _save_own(lambda: operations.set_consent(current_user, bool(form.consent.data)),
+                     _("Your choice is saved."))
 
 
 @bp.get("/me/alumni/certificates/<int:doc_id>")

@@ -40,6 +40,7 @@ def import_command(file: Path, partial: bool) -> None:
         record_event("employees.imported", subject=f"file:{file.name}", payload={
             "created": result.created, "updated": result.updated,
             "rejected": len(result.rejected_rows), "partial": partial,
+            "archived": result.archived,
         })
         db.session.commit()
     else:
@@ -55,4 +56,5 @@ def _summary(result) -> str:
         why = f"{rejected} row(s) rejected" if result.problems else "no rows"
         return f"Nothing imported: {why}."
     return (f"Imported {result.created + result.updated} of {result.rows} row(s): "
-            f"{result.created} created, {result.updated} updated, {rejected} rejected.")
+            f"{result.created} created, {result.updated} updated, {rejected} rejected; "
+            f"{result.archived} added to the alumni archive.")

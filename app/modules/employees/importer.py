@@ -4,6 +4,8 @@ One row per employee; a row with a termination_date is a past employee whose ass
 ends on that day (inclusive), so headcounts include them up to it. Rows are numbered as
 in a spreadsheet: the header is row 1. Re-importing an employee_no corrects that record
 (it never invents a transfer). With `partial`, valid rows are written and bad ones reported.
+Past employees land in the alumni archive; a re-import that undoes an imported departure
+removes the alumni record the import made, and refuses the row when HR has worked on it.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.db import db
 from app.law.wages import MissingWageData, WageTable
+from app.modules.alumni.operations import backfill_archive, remove_imported_record, why_record_is_kept
 from app.modules.employees import operations
 from app.modules.employees.models import Assignment, Department, Employee, Position, Separation
 from app.modules.employees.reasons import Taxonomy, load_reasons
@@ -88,6 +91,7 @@ class ImportResult:
     rows: int = 0
     created: int = 0
     updated: int = 0
+    archived: int = 0
     written: bool = False
     problems: list[RowProblem] = field(default_factory=list)
 
@@ -359,15 +363,29 @@ def _existing_problems(row: EmployeeRow, directory: _Directory) -> list[RowProbl
     if employee.status == "on_notice":
         return [RowProblem(row.row, "employee_no",
                            f"{row.employee_no} has a departure case in progress; change it there")]
-    if separation is None or separation.source == "import":
+    if separation is None or _same_departure(row, separation):
         return []
-    if (row.termination_date, row.termination_type) != (separation.last_day,
-                                                        separation.separation_type):
+    if separation.source != "import":
         return [RowProblem(row.row, "termination_date",
                            f"{row.employee_no} left on {separation.last_day} "
                            f"({separation.separation_type}, recorded by {separation.source}); "
                            "the importer does not change that")]
-    return []
+    return _archive_problems(row, separation)
+
+
+def _same_departure(row: EmployeeRow, separation: Separation) -> bool:
+    return (row.termination_date, row.termination_type) == (separation.last_day,
+                                                            separation.separation_type)
+
+
+def _archive_problems(row: EmployeeRow, separation: Separation) -> list[RowProblem]:
+    """Undoing an imported departure removes its alumni record, unless HR worked on it."""
+    kept = why_record_is_kept(separation)
+    if kept is None:
+        return []
+    return [RowProblem(row.row, "termination_date",
+                       f"{row.employee_no} left on {separation.last_day} and is in the alumni "
+                       f"archive, where {kept}; the importer does not undo that departure")]
 
 
 def _manager_problems(rows: list[EmployeeRow], checked: list[EmployeeRow],
@@ -503,6 +521,10 @@ class _Writer:
         separation = self.directory.separations.get(employee.id)
         if separation is not None and separation.source != "import":
             return  # recorded by a case or the demo; checked to agree with the row
+        if separation is not None and _same_departure(row, separation):
+            operations.revise_departure_reasons(separation, row.reason_codes,
+                                                taxonomy=self.taxonomy)
+            return  # kept as it is, with its alumni record
         if separation is not None:
             self._undo_import_departure(employee, separation)
         if row.termination_date:
@@ -511,6 +533,7 @@ class _Writer:
                 source="import", taxonomy=self.taxonomy, session=self.session)
 
     def _undo_import_departure(self, employee: Employee, separation: Separation) -> None:
+        remove_imported_record(separation)
         last = self.session.scalar(select(Assignment).where(
             Assignment.employee_id == employee.id, Assignment.end_kind == "departure"
         ).order_by(Assignment.start_date.desc()))
@@ -594,6 +617,7 @@ def import_employees(table: CsvTable, *, partial: bool = False, session: Session
             result.updated += 1
         on_progress(1)
     writer.link_managers(rows)
+    result.archived = backfill_archive()
     result.written = True
     return result
 

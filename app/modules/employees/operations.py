@@ -207,6 +207,18 @@ def record_departure(employee: Employee, last_day: date, separation_type: str,
     return separation
 
 
+def revise_departure_reasons(separation: Separation, reason_codes: Iterable[str],
+                             primary_reason: str | None = None, *,
+                             taxonomy: Taxonomy | None = None) -> None:
+    """Correct why someone left (the last day and the type stay); quit or not follows."""
+    taxonomy = taxonomy or load_reasons()
+    codes = _checked_reasons(reason_codes, primary_reason, taxonomy)
+    separation.reason_codes = codes
+    separation.primary_reason = primary_reason or (codes[0] if codes else None)
+    separation.voluntary = default_voluntary(separation.separation_type,
+                                             separation.primary_reason, taxonomy)
+
+
 def _checked_reasons(reason_codes: Iterable[str], primary: str | None,
                      taxonomy: Taxonomy) -> list[str]:
     codes = list(dict.fromkeys(code for code in reason_codes if code))
