@@ -57,7 +57,7 @@ def fake_registry(world: FakeWorld) -> Registry:
         reg.register("action", name,
                      lambda ctx, name=name, **p: world.calls.append((name, dict(p))), {})
     # Guards the app adds for the law and the handover gates: pass unless a test says otherwise.
-    for name in ("agreed_last_day_ok", "evidence_attached", "probation_dismissal_allowed",
+    for name in ("agreed_last_day_ok", "art40_notice_ok", "evidence_attached", "probation_dismissal_allowed",
                  "leaver_gates_clear"):
         reg.register("guard", name, lambda ctx, **p: True)
     for name in ("render_pdf", "notify", "webhook", "invite_exit_survey", "remind_handover"):

@@ -8,13 +8,16 @@ test_handover_web.py and test_interviews.py.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
 from io import BytesIO
 
 import pytest
 from sqlalchemy import select
 
+from app.engine.timing import CHINA_TZ
 from app.modules.cases.models import CaseAttachment
+from app.modules.cases.operations import notice_deadline
 from tests.case_types_fixtures import buttons, china_time, documents, in_days, states, text
 
 pytest_plugins = ["tests.handover_fixtures", "tests.case_types_fixtures"]
@@ -368,18 +371,19 @@ def test_stale_signature_is_a_409_with_a_reload_link(web, session, locale):
 # ---------------------------------------------------------------- bugs found on the way
 
 
-@pytest.mark.xfail(strict=True, reason="no guard checks the 30 days' notice of an Art 40 dismissal")
 def test_art40_notice_must_leave_thirty_days(web, session):
     case = web.open_case("dismissal", in_days(45))
     web.as_("hr").step(case, "file_without_fault", ground="incompetent", notice_mode="notice")
     web.step(case, "record_union_reply", union_notified_on=in_days(0), comment="已通知")
     response = web.as_("hradmin").press(case, "issue_notice", agreed_last_day=in_days(5))
     assert response.status_code == 400  # Art 40: 30 days' written notice, or pay in lieu
+    earliest, _ = notice_deadline(datetime.now(CHINA_TZ).date(), 30)
+    assert "第四十条" in text(response) and str(earliest) in text(response)
     assert case.instance.configuration == ["decision"]
+    web.press(case, "issue_notice", agreed_last_day=earliest)
+    assert case.instance.configuration == ["notice_period"]
 
 
-@pytest.mark.xfail(strict=True, reason="timers and the checklist use the last day before the "
-                   "event's agreed_last_day is copied onto the case")
 def test_the_notice_period_ends_by_the_agreed_last_day(web, session, tick):
     case = web.open_case("dismissal", in_days(80))  # HR's first plan
     web.as_("hr").step(case, "file_without_fault", ground="incompetent", notice_mode="notice")
@@ -389,8 +393,6 @@ def test_the_notice_period_ends_by_the_agreed_last_day(web, session, tick):
     assert case.instance.configuration[0].startswith("handover.")
 
 
-@pytest.mark.xfail(strict=True, reason="an event's actions run before its agreed_last_day is "
-                   "copied onto the case")
 def test_the_agreed_last_day_drives_the_account_shutdown_and_the_checklist(web, session):
     from app.engine.models import OutboxJob
     from app.modules.handover.operations import items_of
@@ -402,7 +404,6 @@ def test_the_agreed_last_day_drives_the_account_shutdown_and_the_checklist(web, 
     assert max(item.due_on for item in items_of(session, case.id)) < in_days(50)
 
 
-@pytest.mark.xfail(strict=True, reason="parallel states show their regions' untitled leaves")
 def test_the_case_page_names_the_parallel_states(web, session):
     case = web.open_case("mutual_agreement", in_days(40))
     page = web.as_("hr").step(case, "propose", agreed_last_day=in_days(40))

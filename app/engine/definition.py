@@ -126,6 +126,16 @@ class Definition:
         state = self.states[path]
         return _pick(state.title, locale) or state.name
 
+    def shown_title(self, path: str, locale: str = "en") -> str:
+        """Title of the state or of its nearest titled ancestor (region leaves are rarely titled)."""
+        parts = path.split(".")
+        for end in range(len(parts), 0, -1):
+            state = self.states.get(".".join(parts[:end]))
+            title = _pick(state.title, locale) if state is not None else None
+            if title:
+                return title
+        return self.state_title(path, locale)
+
 
 def _pick(title: Mapping[str, str], locale: str) -> str | None:
     return title.get(locale) or title.get(locale.split("_")[0]) or title.get("en")

@@ -618,9 +618,9 @@ def available_events(session, instance_id: int, actor: Actor, *, clock, calendar
 
 
 def state_titles(session, instance: WorkflowInstance, locale: str = "en") -> list[str]:
-    """Localized titles of the active states."""
+    """Localized titles of the active states; parallel regions show their state's title once."""
     defn = pinned_definition(session, instance)
-    return [defn.state_title(p, locale) for p in instance.configuration]
+    return list(dict.fromkeys(defn.shown_title(p, locale) for p in instance.configuration))
 
 
 def timeline(session, *, subject: str | None = None,

@@ -153,14 +153,26 @@ def fire_as_actor(case: Case, event: str, actor, expected_version: int | None,
                   payload: dict | None = None) -> runtime.FireResult:
     """Fire an event as an engine actor (a user's, or the system's)."""
     payload = dict(payload or {})
+    # The event's own actions and timers (notice timer, checklist due dates, account
+    # shutdown) must see the day it agrees, so the facts go on the case first.
+    before = {name: getattr(case, name) for name in CASE_FIELDS_FROM_EVENTS}
+    for name, value in _event_facts(payload).items():
+        setattr(case, name, value)
     result = runtime.fire(db.session, case.instance_id, event, actor, expected_version,
                           payload, request_id=current_request_id(), **engine_env())
-    if result.ok:
-        for name in CASE_FIELDS_FROM_EVENTS:
-            value = payload.get(name)
-            if value:
-                setattr(case, name, value if isinstance(value, date) else date.fromisoformat(str(value)[:10]))
+    if not result.ok:
+        for name, value in before.items():
+            setattr(case, name, value)
     return result
+
+
+def _event_facts(payload: dict) -> dict[str, date]:
+    facts = {}
+    for name in CASE_FIELDS_FROM_EVENTS:
+        value = payload.get(name)
+        if value:
+            facts[name] = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return facts
 
 
 def case_events(case: Case, user: User, locale: str) -> list[runtime.EventOption]:

@@ -92,7 +92,8 @@ def job_context(instance, defn, case, payload: dict) -> dict:
         "workflow": dict(defn.title),
         "event": None if event.startswith("timer:") else
         {loc: defn.event_title(event, loc) for loc in languages},
-        "state": {loc: " / ".join(defn.state_title(p, loc) for p in instance.configuration)
+        "state": {loc: " / ".join(dict.fromkeys(defn.shown_title(p, loc)
+                                                for p in instance.configuration))
                   for loc in languages},
         "actor": actor.display_name if actor else None,
         "reference": case.reference if case else instance.subject,

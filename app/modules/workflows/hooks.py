@@ -112,6 +112,24 @@ def notice_period_ok(ctx: Context):
     return True
 
 
+@registry.guard("art40_notice_ok", {"type": "object", "additionalProperties": False})
+def art40_notice_ok(ctx: Context):
+    """Art 40: thirty days' written notice from the day it is given, unless a month's wage is paid."""
+    from app.modules.cases.operations import notice_deadline
+
+    case = case_of(ctx)
+    last_day = ctx.payload.get("agreed_last_day") or (case.last_day if case else None)
+    if last_day is None:
+        return _l("Enter the last working day first.")
+    last_day = last_day if isinstance(last_day, date) else date.fromisoformat(str(last_day)[:10])
+    earliest, _estimated = notice_deadline(_today(ctx), 30)
+    if last_day < earliest:
+        return _l("A dismissal under Labour Contract Law Art 40 needs 30 days' written notice: the "
+                  "last day can be %(earliest)s at the earliest, or choose a month's wage in lieu.",
+                  earliest=earliest)
+    return True
+
+
 @registry.guard("art42_not_protected", {"type": "object", "additionalProperties": False})
 def art42_not_protected(ctx: Context):
     """Art 42: no Art 40 dismissal of a protected employee; the reason names the protection."""
