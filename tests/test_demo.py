@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import contextlib
 import time
-from datetime import date
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.db import db, make_engine
 from app.demo import company, load_demo
-from app.engine import runtime
+from app.demo.cases import load_demo_cases, scripts
+from app.engine import definition, runtime
+from app.engine.outbox import PENDING_KEY
 from app.models import load_all_models
 from app.modules.auth.models import User
 from app.modules.auth.passwords import verify_password
 from app.modules.auth.permissions import roles_of
+from app.modules.cases.models import Case
 from app.modules.employees.models import Assignment, Department, Employee, Separation, WageRecord
 from app.modules.employees.operations import SEPARATION_TYPES
 from tests.conftest import drop_scratch, scratch_url
@@ -61,7 +65,8 @@ def bound_to(app, engine):
 
 @pytest.fixture(scope="module")
 def demo_db(app, db_url, tmp_path_factory):
-    """A scratch database holding the demo; yields (engine, first result, seconds taken)."""
+    """A scratch database holding the demo, loaded as `make run` does (company, workflows,
+    cases); yields (engine, first result, seconds for the company, cases added, seconds)."""
     url, kwargs = scratch_url(db_url, tmp_path_factory)
     engine = make_engine(url, **{k: v for k, v in kwargs.items() if not k.startswith("_")})
     load_all_models().create_all(engine)
@@ -70,10 +75,15 @@ def demo_db(app, db_url, tmp_path_factory):
         first = load_demo(session)
         session.commit()
         elapsed = time.monotonic() - started
-        for path in sorted(WORKFLOWS.glob("*.yaml")):  # as `make run` does before the demo
+        for path in sorted(WORKFLOWS.glob("*.yaml")):
             runtime.deploy(session, path)
         session.commit()
-    yield engine, first, elapsed
+        started = time.monotonic()
+        cases_added = load_demo_cases(session, date.today())
+        session.info.pop(PENDING_KEY, None)  # the jobs are not run here
+        session.commit()
+        cases_elapsed = time.monotonic() - started
+    yield engine, first, elapsed, cases_added, cases_elapsed
     engine.dispose()
     drop_scratch(db_url, kwargs)
 
@@ -94,12 +104,28 @@ def demo(app, demo_db, demo_session):
 
 def test_loading_is_fast(demo_db):
     assert demo_db[2] < 30
+    assert demo_db[4] < 30
 
 
-def test_loading_twice_changes_nothing(demo, demo_session):
-    first, totals, second_run = demo
+def _rows_per_table(session) -> dict[str, int]:
+    return {table.name: session.scalar(select(func.count()).select_from(table))
+            for table in load_all_models().sorted_tables}
+
+
+def test_loading_twice_changes_nothing(app, demo_db, demo_session):
+    before = _rows_per_table(demo_session)
+    second_run = app.test_cli_runner().invoke(args=["demo", "load"])
     assert second_run.exit_code == 0, second_run.output
     assert "0 people added" in second_run.output
+    assert "Demo cases already there." in second_run.output
+    assert _rows_per_table(demo_session) == before
+    assert load_demo_cases(demo_session, date.today() + timedelta(days=7)) == 0  # nor a week later
+    demo_session.rollback()
+
+
+def test_the_company_is_loaded_once(demo, demo_session):
+    first, totals, second_run = demo
+    assert second_run.exit_code == 0, second_run.output
     assert _totals(demo_session) == totals
     assert first["added_people"] == totals["Employee"]
     assert 280 <= first["current"] <= 320
@@ -146,8 +172,10 @@ def test_the_supervisor_login_is_a_supervisor_by_the_derived_rule(demo_session):
 def test_every_kind_of_departure_is_there(demo_session):
     kinds = set(demo_session.scalars(select(Separation.separation_type)))
     assert kinds == set(SEPARATION_TYPES)
-    last_days = list(demo_session.scalars(select(Separation.last_day)))
-    assert min(last_days) >= company.HISTORY_START and max(last_days) < company.TODAY
+    history = list(demo_session.scalars(select(Separation.last_day).where(Separation.source == "demo")))
+    assert min(history) >= company.HISTORY_START and max(history) < company.TODAY
+    archived = list(demo_session.scalars(select(Separation.last_day).where(Separation.source == "case")))
+    assert archived and max(archived) < date.today()  # the archived demo cases ended before today
 
 
 def test_the_history_has_seasons_and_a_contagion_wave(demo_session):
@@ -179,21 +207,143 @@ def test_current_staff_have_a_year_of_wages_and_a_manager(demo_db, demo_session)
     assert without_manager == ["高振华"]  # the general manager
     headcount = demo_session.scalar(select(func.count()).select_from(Assignment).where(
         Assignment.start_date <= date(2026, 11, 28), Assignment.end_date.is_(None)))
-    assert headcount == demo_db[1]["current"]
+    current = _count_where(demo_session, Employee, Employee.status != "left")
+    assert headcount == current  # the archived demo leavers' assignments ended too
+    assert current < demo_db[1]["current"]
 
 
-def test_demo_cases_cover_every_type_and_fill_the_queues(demo, demo_session):
-    from sqlalchemy import select
+def _count_where(session, model, *where) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*where))
 
-    from app.modules.auth.models import User
-    from app.modules.cases.models import Case
 
-    assert demo[2].exit_code == 0, demo[2].output
-    cases = [c for c in demo_session.scalars(select(Case)) if c.employee.status != "left"]
-    assert len(cases) == 20  # however often `flask demo load` ran: the cases are added once
-    tops = {(c.workflow_id, c.instance.configuration[0].split(".")[0]) for c in cases}
-    assert {w for w, _ in tops} == {"voluntary_resignation", "probation_resignation", "mutual_agreement",
-                                    "dismissal", "contract_expiry", "retirement"}
-    assert ("voluntary_resignation", "supervisor_review") in tops and ("dismissal", "notice_period") in tops
-    supervisor = demo_session.scalar(select(User).where(User.username == "supervisor"))
-    assert any(c.manager_id == supervisor.employee_id for c in cases)  # the supervisor has work waiting
+def _resting_states(session) -> dict[str, set[str]]:
+    """Per workflow, the top-level states the demo cases rest in (陈美丽's archive included)."""
+    resting = defaultdict(set)
+    for case in session.scalars(select(Case)):
+        resting[case.workflow_id].add(case.instance.configuration[0].split(".")[0])
+    return dict(resting)
+
+
+def _shipped_states() -> dict[str, set[str]]:
+    """Per shipped workflow, every top-level state of its definition: none is transient,
+    so a case can rest in each (the schema has no eventless transitions)."""
+    definitions = [definition.load(path) for path in sorted(WORKFLOWS.glob("*.yaml"))]
+    return {d.id: set(d.top) for d in definitions}
+
+
+def test_demo_cases_rest_in_every_state_of_every_workflow(demo_db, demo_session):
+    assert demo_db[3] == len(scripts())
+    assert _resting_states(demo_session) == _shipped_states()
+
+
+def _cases_in(session, state: str) -> list[Case]:
+    return [c for c in session.scalars(select(Case).order_by(Case.id))
+            if c.instance.configuration[0].split(".")[0] == state]
+
+
+def test_handovers_are_partly_signed_in_every_workflow(demo_session):
+    from app.modules.handover.operations import items_of
+
+    partly = set()
+    for case in _cases_in(demo_session, "handover"):
+        items = items_of(demo_session, case.id)
+        done = [i for i in items if i.status == "confirmed"]
+        handed = [i for i in items if i.status == "handed_over"]
+        if items and (done or handed) and len(done) < len(items):
+            partly.add(case.workflow_id)
+            assert all(i.active_signature("leaver").signer_name == case.employee.name
+                       for i in done + handed)
+    assert partly == set(_shipped_states())
+
+
+def test_interviews_are_planned_held_and_confirmed(demo_session):
+    from app.modules.interviews.operations import interview_of
+
+    now = datetime.now(UTC)
+    waiting = _cases_in(demo_session, "exit_interview") + _cases_in(demo_session, "farewell")
+    interviews = [interview_of(c) for c in waiting]
+    planned = [i for i in interviews if i and i.status == "scheduled"]
+    assert planned and all(i.starts_at.replace(tzinfo=i.starts_at.tzinfo or UTC) > now for i in planned)
+    held = [i for i in interviews if i and i.status == "held"]
+    assert held and all(a["answer"] for i in held for a in i.answers[:3])
+    confirmed = [interview_of(c) for c in _cases_in(demo_session, "archived")
+                 + _cases_in(demo_session, "retained")]
+    assert {i.outcome for i in confirmed if i and i.status == "held"} == {"exit_confirmed", "retained"}
+
+
+def test_cases_at_settlement_have_a_computed_sheet(demo_session):
+    from app.modules.settlement.operations import settlement_for, settlement_preview
+
+    settling = _cases_in(demo_session, "settlement") + [
+        c for c in _cases_in(demo_session, "closing") if c.workflow_id == "mutual_agreement"]
+    assert {c.workflow_id for c in settling} == {"dismissal", "contract_expiry", "mutual_agreement"}
+    for case in settling:
+        sheet = settlement_for(case)
+        assert sheet is not None and sheet.computed_at is not None and sheet.lines
+        assert settlement_preview(case)[1] > 0  # at least the wages of the last month
+
+
+def test_archived_demo_leavers_have_left_on_their_last_day(demo_session):
+    archived = [c for c in _cases_in(demo_session, "archived") if c.employee.name != "陈美丽"]
+    assert {c.workflow_id for c in archived} == set(_shipped_states())
+    for case in archived:
+        assert case.employee.status == "left"
+        separation = demo_session.scalars(select(Separation).where(
+            Separation.employee_id == case.employee_id)).one()
+        assert separation.last_day == case.last_day < date.today()
+        assert separation.separation_type == case.workflow_id
+
+
+def test_the_dates_follow_the_notice_rules(demo_session):
+    from app.modules.cases.operations import default_last_day
+
+    for case in demo_session.scalars(select(Case).where(Case.workflow_id.in_(
+            ("voluntary_resignation", "probation_resignation")))):
+        earliest, _estimated = default_last_day(case.employee, case.notice_date)
+        assert case.notice_date <= date.today()
+        assert case.requested_last_day >= earliest
+        assert case.agreed_last_day is None or case.notice_date < case.agreed_last_day <= case.requested_last_day
+        assert (case.workflow_id == "probation_resignation") == case.employee.in_probation(case.notice_date)
+
+
+def test_the_supervisor_has_team_work_waiting(demo_session):
+    from app.modules.cases.queries import team_cases
+    from app.modules.handover.models import HandoverItem
+
+    supervisor = _user(demo_session, "supervisor")
+    team = team_cases(supervisor.employee_id, 1, 100).items
+    states = {c.instance.configuration[0].split(".")[0] for c in team}
+    assert {"supervisor_review", "handover", "archived"} <= states
+    waiting = demo_session.scalars(select(HandoverItem).where(
+        HandoverItem.receiver_employee_id == supervisor.employee_id,
+        HandoverItem.status == "handed_over")).all()
+    assert waiting  # items the supervisor confirms
+
+
+def test_the_employee_login_has_no_demo_case(demo_session):
+    employee = _user(demo_session, "employee").employee
+    assert demo_session.scalars(select(Case).where(Case.employee_id == employee.id)).all() == []
+
+
+def test_a_refused_step_stops_the_demo_loudly(demo_session):
+    from app.demo.casework import DemoError, Desk, Fire, Leaving
+
+    draft = _cases_in(demo_session, "draft")[0]
+    desk = Desk.open(demo_session, date.today())
+    with pytest.raises(DemoError, match="refused"):
+        Fire("settle", "hr").run(desk, Leaving(draft, None))
+    demo_session.rollback()
+    assert draft.instance.configuration == ["draft"]
+
+
+def test_no_demo_cases_without_the_demo_logins(app, db_url, tmp_path_factory):
+    url, kwargs = scratch_url(db_url, tmp_path_factory)
+    engine = make_engine(url, **{k: v for k, v in kwargs.items() if not k.startswith("_")})
+    load_all_models().create_all(engine)
+    try:
+        with bound_to(app, engine) as session:
+            assert load_demo_cases(session, date.today()) == 0
+            assert _count(session, Case) == 0
+    finally:
+        engine.dispose()
+        drop_scratch(db_url, kwargs)

@@ -58,7 +58,7 @@ def load_demo(session: Session, progress: Progress | None = None, *, seed: int =
 
     alumni = load_alumni(session)
     progress(1)
-    return {**_counts(session), **alumni, "already_loaded": already_loaded, "added_people": added,
+    return {**counts(session), **alumni, "already_loaded": already_loaded, "added_people": added,
             "logins": logins, "password": company.DEMO_PASSWORD}
 
 
@@ -197,7 +197,8 @@ def _named_employee_nos(people: tuple[Person, ...]) -> dict[str, str]:
             if names.get(p.spells[0].seat.key) == p.name}
 
 
-def _counts(session: Session) -> dict:
+def counts(session: Session) -> dict:
+    """How many employees (current, past), departures, wages and departments there are."""
     def count(model, *where) -> int:
         return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
