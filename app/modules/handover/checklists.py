@@ -6,6 +6,8 @@ later template's item with the same `id` replaces the earlier one, new ids are a
 """
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,12 +115,24 @@ def lint_paths(paths=None) -> list[Problem]:
 
 def load_all(folder: Path = CHECKLISTS) -> list[dict]:
     """Every valid template, generic first, then by file name."""
+    templates = [copy.deepcopy(t) for t in _valid_templates(*_versions(template_files([folder])))]
+    return sorted(templates, key=lambda t: (t["match"] != "all", t["id"]))
+
+
+def _versions(paths: list[Path]) -> tuple[tuple[str, int], ...]:
+    return tuple((str(path), path.stat().st_mtime_ns) for path in paths)
+
+
+@functools.lru_cache(maxsize=8)
+def _valid_templates(*versions: tuple[str, int]) -> tuple[dict, ...]:
+    """Parsed and linted once per set of file versions: an edited file is read again."""
     templates = []
-    for path in template_files([folder]):
+    for name, _mtime in versions:
+        path = Path(name)
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if not lint_data(data, path.name):
             templates.append(data)
-    return sorted(templates, key=lambda t: (t["match"] != "all", t["id"]))
+    return tuple(templates)
 
 
 def load_template(name: str = "generic", folder: Path = CHECKLISTS) -> dict:
