@@ -143,6 +143,27 @@ def test_sessions_end_on_the_last_day(session, client, login, interview_case, pe
         AuditEvent.event == "employee.offboarded")).all()) == 1  # idempotent
 
 
+def test_last_day_shutdown_leaves_alumni_access_only_while_the_case_goes_on(
+        session, client, login, interview_case, people, monkeypatch):
+    """Issue 7: at 18:00 on the last day the leaver loses the employee's pages even though
+    the case (here at its exit interview) is not archived yet."""
+    from app.modules.auth.permissions import roles_of
+
+    interview_case.requested_last_day = interview_case.agreed_last_day = date(2027, 1, 15)
+    monkeypatch.setattr(operations, "_now", lambda: datetime(2027, 1, 15, 10, 0, tzinfo=UTC))
+    operations.schedule_account_shutdown(interview_case, datetime(2027, 1, 4, tzinfo=UTC))
+    login("leaver")
+    assert client.get("/cases/mine").status_code == 200
+    operations.run_account_shutdown({"case_id": interview_case.id})
+    session.expire_all()
+    assert interview_case.is_open and people.leaver.status != "left"
+    assert roles_of(people.leaver_user) == {"alumni"}
+    assert client.get("/cases/mine").status_code == 302  # every session ended
+    login("leaver")
+    assert client.get("/cases/mine").status_code == 403
+    assert client.get("/me/alumni").status_code == 200
+
+
 def test_alumni_login_sees_only_self_service(session, client, login, alumna, people,
                                             make_doc_case, doc_people, docs_dir):
     from app.modules.documents.operations import generate_document

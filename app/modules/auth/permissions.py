@@ -23,12 +23,17 @@ def is_supervisor(user: User) -> bool:
 
 
 def roles_of(user: User) -> frozenset[str]:
-    """Every role the user holds now, granted or derived."""
+    """Every role the user holds now, granted or derived.
+
+    An alumni login derives nothing from the employee record: from 18:00 on the last day the
+    leaver has alumni-only access even while the case's paperwork goes on (a re-hire takes
+    the alumni role away again).
+    """
     roles = set(user.granted_roles)
     if "hr_admin" in roles:
         roles.add("hr")
     employee = user.employee
-    if employee is not None and employee.status != "left":
+    if employee is not None and employee.status != "left" and "alumni" not in roles:
         roles.add("employee")
         if is_supervisor(user):
             roles.add("supervisor")
