@@ -38,8 +38,8 @@ def alumna(app, session, people):
                                    "L001", "13800001234", "meili.chen@example.com", ID_NUMBER,
                                    "150102 19911105 002x"])
 def test_lookup_finds_her_by_every_key(alumna, people, query):
-    matches = search.search_alumni(query, people.hr_user)
-    assert [m.employee.employee_no for m in matches] == ["L001"], query
+    page = search.search_alumni(query, people.hr_user)
+    assert [m.employee.employee_no for m in page.items] == ["L001"], query
 
 
 def test_lookups_are_logged_and_id_numbers_never_stored_whole(session, alumna, people):
@@ -51,19 +51,20 @@ def test_lookups_are_logged_and_id_numbers_never_stored_whole(session, alumna, p
     assert ID_NUMBER not in rows[0].query and rows[0].query.endswith("002X")
 
 
-def test_hr_page_shows_eligibility_and_others_are_refused(client, login, alumna, people):
+def test_hr_page_shows_eligibility_and_others_are_refused(client, login, post_form, alumna, people):
     login("hr")
-    html = client.get("/alumni?q=chenmeili").get_data(as_text=True)
+    html = post_form("/alumni", {"q": "chenmeili"}).get_data(as_text=True)
     assert 'data-employee-no="L001"' in html and 'data-eligibility="undecided"' in html
     assert client.get(f"/alumni/{alumna.id}").status_code == 200
     client.delete_cookie("session", domain="localhost")
     login("boss")
-    assert client.get("/alumni?q=chenmeili").status_code == 403
+    assert client.get("/alumni").status_code == 403
+    assert post_form("/alumni", {"q": "chenmeili"}, page="/").status_code == 403
     assert client.get(f"/alumni/{alumna.id}").status_code == 403
 
 
 def test_cli_prints_one_line_per_match(app, alumna, session):
-    result = app.test_cli_runner().invoke(args=["alumni", "search", "cml"])
+    result = app.test_cli_runner().invoke(args=["alumni", "search", "cml", "--by", "hr"])
     assert result.exit_code == 0
     assert result.output.strip().split("\t") == ["L001", "陈美丽", "2025-08-15", "undecided"]
 
@@ -243,3 +244,132 @@ def test_summary_and_rehire_forms_save_or_say_why_not(session, client, login, po
     assert post_form(f"{page}/rehire", {**rehire, "r-start_date": "2026-05-06"},
                      page=page).status_code == 302
     assert people.leaver.status == "active" and people.leaver.hire_date == date(2026, 5, 6)
+
+
+# ---------------------------------------------------------------- look-up privacy and paging
+
+
+def _lookups(session) -> list[AlumniLookup]:
+    return session.scalars(select(AlumniLookup).where(AlumniLookup.kind != "view")
+                           .order_by(AlumniLookup.id)).all()
+
+
+def test_the_search_is_posted_so_the_query_stays_out_of_the_url(client, login, post_form,
+                                                                 session, alumna, people):
+    login("hr")
+    page = client.get("/alumni").get_data(as_text=True)
+    assert re.search(r'<form method="post" action="/alumni"[^>]*data-form="alumni-search"', page)
+    assert 'name="csrf_token"' in page
+    old_link = client.get(f"/alumni?q={ID_NUMBER}")  # a bookmarked GET no longer searches
+    assert old_link.status_code == 302 and old_link.location == "/alumni"
+    assert ID_NUMBER not in client.get(old_link.location).get_data(as_text=True)
+    assert client.post("/alumni", data={"q": "chenmeili"}).status_code == 400  # no CSRF token
+    assert _lookups(session) == []
+    found = post_form("/alumni", {"q": "chenmeili"})
+    assert found.status_code == 200 and found.request.path == "/alumni"
+    assert 'data-employee-no="L001"' in found.get_data(as_text=True)
+    assert [row.user_id for row in _lookups(session)] == [people.hr_user.id]
+
+
+@pytest.mark.parametrize("typed, kind", [
+    (ID_NUMBER, "id_number"),
+    ("150102 19911105 002x", "id_number"),
+    (ID_NUMBER[:-1], "phone"),  # one digit short: taken for a phone number
+    (f"陈美丽 {ID_NUMBER}", "name"),
+])
+def test_an_id_number_is_never_shown_or_logged_whole(session, login, post_form, alumna, people,
+                                                     typed, kind):
+    login("hr")
+    response = post_form("/alumni", {"q": typed})
+    html = response.get_data(as_text=True)
+    digits = re.sub(r"[\s-]", "", typed.split()[-1] if kind == "name" else typed).upper()
+    assert response.status_code == 200
+    assert digits not in html and typed not in html and digits[4:-4] not in html
+    assert f"{digits[:4]}{'*' * (len(digits) - 8)}{digits[-4:]}" in html  # masked, as typed
+    (row,) = _lookups(session)
+    assert row.kind == kind and digits not in row.query and digits[4:-4] not in row.query
+    assert row.query.endswith(digits[-4:])
+    if kind == "id_number":
+        assert 'data-employee-no="L001"' in html
+
+
+def test_a_refused_id_query_is_not_shown_back_either(login, post_form, alumna):
+    login("hr")
+    response = post_form("/alumni", {"q": ID_NUMBER * 6})  # too long: the form refuses it
+    assert response.status_code == 400 and ID_NUMBER not in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def many_alumni(app, session, alumna, people, make_employee):
+    """22 more former employees named 陈 (23 with 陈美丽), archived through the import."""
+    from app.modules.employees.operations import pinyin_of, record_departure
+
+    for n in range(22):
+        employee = make_employee(name=f"陈同事{n:02d}", department=people.dept, employee_no=f"M{n:03d}")
+        employee.name_pinyin, employee.name_initials = pinyin_of(employee.name)
+        record_departure(employee, date(2025, 6, 30), "voluntary_resignation", ["career"],
+                         source="import", session=session)
+    session.flush()
+    assert operations.backfill_archive() == 22
+    return 23
+
+
+def test_search_results_come_in_pages_and_every_match_can_be_seen(app, session, login, post_form,
+                                                                  many_alumni, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 10)
+    login("hr")
+    seen, pages = [], []
+    for number in (1, 2, 3):
+        html = post_form("/alumni", {"q": "陈", "page": str(number)}).get_data(as_text=True)
+        pages.append(re.findall(r'data-employee-no="([^"]+)"', html))
+        seen += pages[-1]
+        assert (f'data-total="{many_alumni}" data-page="{number}" data-pages="3"' in html
+                and f"第 {number} 页，共 3 页" in html)  # says there are more, and where
+        assert len(re.findall(r'<button class="page-link" type="submit" form="alumni-search" '
+                              r'name="page" value="\d"', html)) == 3
+    assert [len(p) for p in pages] == [10, 10, 3]
+    assert len(set(seen)) == many_alumni and "L001" in seen
+    logged = [row.employee_ids for row in _lookups(session)]
+    assert [len(ids) for ids in logged] == [10, 10, 3]  # each page logs the people it showed
+
+
+def test_one_page_of_results_has_no_pager(login, post_form, alumna):
+    login("hr")
+    html = post_form("/alumni", {"q": "陈"}).get_data(as_text=True)
+    assert 'data-total="1" data-page="1" data-pages="1"' in html and "data-pager" not in html
+    assert "“陈”共有 1 条匹配结果" in html
+
+
+def test_search_alumni_pages(session, many_alumni, people):
+    first = search.search_alumni("陈", people.hr_user, page=1, size=20)
+    last = search.search_alumni("陈", people.hr_user, page=9, size=20)  # past the end: the last
+    assert (first.total, first.pages, len(first.items)) == (many_alumni, 2, 20)
+    assert (last.number, len(last.items)) == (2, many_alumni - 20)
+    everything = search.search_alumni("陈", people.hr_user)
+    assert len(everything.items) == many_alumni
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_cli_logs_the_look_up_under_the_hr_user_given(app, session, alumna, people, many_alumni):
+    result = app.test_cli_runner().invoke(args=["alumni", "search", "陈", "--by", "hr"])
+    assert result.exit_code == 0
+    assert len(result.output.strip().splitlines()) == many_alumni  # all of them, no cut at 20
+    (row,) = _lookups(session)
+    assert row.user_id == people.hr_user.id and len(row.employee_ids) == many_alumni
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], "Missing option '--by'"),
+    (["--by", "nobody"], "no user named 'nobody'"),
+    (["--by", "boss"], "'boss' is not an HR user"),
+    (["--by", "hr_gone"], "the login 'hr_gone' is disabled"),
+])
+def test_cli_refuses_a_look_up_without_an_active_hr_user(app, session, alumna, people, make_user,
+                                                         args, message):
+    make_user("hr_gone", roles=("hr",)).is_active = False
+    session.flush()
+    result = app.test_cli_runner().invoke(args=["alumni", "search", "cml", *args])
+    assert result.exit_code != 0 and message in result.output
+    assert "L001" not in result.output and _lookups(session) == []

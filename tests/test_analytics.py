@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -246,3 +247,22 @@ def test_cost_of_a_departure_adds_up_the_components():
 def test_the_shipped_cost_model_loads_and_overrides_by_position():
     assumptions = cost.assumptions_for("COLLECTOR")
     assert assumptions["recruiting_cost"] == 1500 and "overtime_premium" in assumptions
+
+
+# ------------------------------------------------------------------ survey satisfaction (issue 7)
+
+def test_compare_page_hides_a_satisfaction_figure_that_two_periods_could_single_out(
+        session, client, make_user, login):
+    """Jan 2026: six answers of 4; Feb: one answer of 1. Jan–Feb (3.57) is shown; Jan alone
+    is not, or 3.57 x 7 minus it would give February's single answer."""
+    from app.modules.interviews.models import SurveyResponse
+
+    for month, overall in [("2026-01", 4)] * 6 + [("2026-02", 1)]:
+        session.add(SurveyResponse(month=month, scores={}, overall=overall))
+    session.flush()
+    login(make_user(roles=("hr",)).username)
+    html = client.get("/analytics/compare?start=2026-01&end=2026-02"
+                      "&compare_start=2026-01&compare_end=2026-01").get_data(as_text=True)
+    row = re.search(r'<tr data-test="satisfaction"><th>[^<]*</th><td>(.*?)</td><td>(.*?)</td>', html)
+    assert row and row.group(1) == "3.57" and 'data-test="no-data"' in row.group(2)
+    assert 'data-test="satisfaction-note"' in html

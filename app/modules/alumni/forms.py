@@ -8,11 +8,12 @@ from wtforms import (
     DateField,
     DecimalField,
     HiddenField,
+    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 ELIGIBILITY_LABELS = {"undecided": _l("Not decided"), "eligible": _l("Eligible"),
                       "conditional": _l("Conditional"), "not_eligible": _l("Not eligible")}
@@ -23,11 +24,11 @@ REASON_LABELS = {"performance": _l("Performance"), "conduct": _l("Conduct"),
 
 
 class SearchForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET search
+    """Posted, never a GET: a query (an ID number, a phone) must not end up in URLs and logs."""
 
     q = StringField(_l("Name, pinyin, initials, phone, e-mail, employee number or ID number"),
                     validators=[DataRequired(), Length(max=100)])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
 
 
 class EligibilityForm(FlaskForm):

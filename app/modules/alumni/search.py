@@ -2,6 +2,7 @@
 ID (by its keyed hash); tolerant of small typos; every look-up is logged."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -11,12 +12,15 @@ from sqlalchemy import func, select
 
 from app.db import db, utcnow
 from app.modules.alumni.models import AlumniLookup, AlumniRecord
+from app.modules.cases.queries import Page
 from app.modules.employees.models import Employee
 from app.modules.employees.operations import hash_national_id, normalize_national_id, pinyin_of
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 ID_NUMBER = re.compile(r"^(\d{17}[\dX]|\d{15})$")
-LIMIT = 20
+# 15 or more digits (spaces and dashes allowed between them, the last may be X): an ID number,
+# or one mistyped, is never stored or shown whole, whatever the query was taken for.
+LONG_NUMBER = re.compile(r"\d(?:[\s-]*\d){13,}[\s-]*[\dXx]")
 
 
 @dataclass
@@ -42,11 +46,19 @@ def classify(query: str) -> str:
     return "latin"
 
 
-def masked(query: str, kind: str) -> str:
-    """The query as logged: an ID number is never stored whole."""
-    if kind == "id_number":
-        return "ID ****" + normalize_national_id(query)[-4:]
-    return query.strip()[:200]
+def _mask_number(number: str) -> str:
+    digits = normalize_national_id(number)
+    return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
+
+
+def masked(query: str) -> str:
+    """The query as logged and shown: any run of 15+ digits keeps its first and last four."""
+    return LONG_NUMBER.sub(lambda m: _mask_number(m.group()), (query or "").strip())[:200]
+
+
+def is_masked(query: str) -> bool:
+    """Whether the query holds an ID-like number, so it must not be shown back as typed."""
+    return LONG_NUMBER.search(query or "") is not None
 
 
 def _alumni_employees():
@@ -99,25 +111,25 @@ def _find(query: str, kind: str) -> list[tuple[Employee, str, int]]:
     return found
 
 
-def search_alumni(query: str, user) -> list[Match]:
-    """Former employees matching the query, best first, and a log line of who looked for whom."""
+def search_alumni(query: str, user, *, page: int = 1, size: int | None = None) -> Page:
+    """Former employees matching the query, best first, one page of them (all when size is
+    None), and a log line of who looked for whom on it."""
     from app.modules.alumni.operations import latest_record
 
     if not (query or "").strip():
-        return []
+        return Page([], 1, size or 1, 0)
     kind = classify(query)
-    seen, matches = set(), []
-    for employee, matched_on, distance in _find(query, kind):
-        if employee.id in seen:
-            continue
-        seen.add(employee.id)
-        matches.append(Match(employee, latest_record(employee.id), matched_on, distance))
-        if len(matches) >= LIMIT:
-            break
-    db.session.add(AlumniLookup(user_id=getattr(user, "id", None), query=masked(query, kind),
-                                kind=kind, employee_ids=[m.employee.id for m in matches],
-                                at=utcnow()))
-    return matches
+    best: dict[int, tuple] = {}
+    for hit in _find(query, kind):
+        best.setdefault(hit[0].id, hit)
+    found = list(best.values())
+    size = size or max(1, len(found))
+    number = max(1, min(page, math.ceil(len(found) / size) or 1))
+    shown = found[(number - 1) * size:number * size]
+    db.session.add(AlumniLookup(user_id=getattr(user, "id", None), query=masked(query), kind=kind,
+                                employee_ids=[e.id for e, _, _ in shown], at=utcnow()))
+    return Page([Match(e, latest_record(e.id), on, distance) for e, on, distance in shown],
+                number, size, len(found))
 
 
 def log_view(record: AlumniRecord, user) -> None:

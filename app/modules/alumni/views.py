@@ -1,7 +1,17 @@
 """Alumni pages: HR look-up and records (eligibility, summary, re-hire) and self-service."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -59,16 +69,28 @@ def _record_or_404(record_id: int) -> AlumniRecord:
     return record
 
 
-@bp.get("/alumni")
+@bp.route("/alumni", methods=["GET", "POST"])
 @require_roles("hr")
 def index():
-    """Look up a former employee before a re-hire."""
-    form = SearchForm(request.args)
-    matches = None
-    if request.args.get("q") is not None and form.validate():
-        matches = search.search_alumni(form.q.data, current_user)
-        db.session.commit()  # the look-up log
-    return render_template("alumni/index.html", form=form, matches=matches)
+    """Look up a former employee before a re-hire (posted: the query stays out of the URL)."""
+    if request.method == "GET" and request.args:
+        # An old ?q= link: drop it, or the page (its language links) would carry it on.
+        return redirect(url_for("alumni.index"))
+    form = SearchForm()
+    valid = form.validate_on_submit()
+    query = form.q.data or ""
+    if search.is_masked(query):
+        form.q.data = ""  # an ID number is not typed back into the page
+    if not valid:
+        status = 400 if request.method == "POST" else 200
+        return render_template("alumni/index.html", form=form, page=None), status
+    # A query holding an ID-like number is not kept in the page, so no page button could send
+    # it again: all its matches go on one page.
+    size = None if search.is_masked(query) else current_app.config["PAGE_SIZE"]
+    page = search.search_alumni(query, current_user, page=form.page.data or 1, size=size)
+    db.session.commit()  # the look-up log
+    return render_template("alumni/index.html", form=form, page=page,
+                           shown_query=search.masked(query))
 
 
 def _hr_users() -> list[User]:

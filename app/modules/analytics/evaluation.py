@@ -43,10 +43,18 @@ def period_summary(first: int, last: int, formula: str, department_id: int | Non
 
 
 def survey_satisfaction(first: int, last: int) -> float | None:
-    """Average overall exit-survey satisfaction (None under 5 responses: k-anonymity)."""
+    """Average overall exit-survey satisfaction; None under 5 responses, or when the period
+    splits a block of months pooled for anonymity (see survey.satisfaction_between)."""
     from app.modules.interviews.survey import satisfaction_between
 
     return satisfaction_between(first, last)
+
+
+def survey_k() -> int:
+    """The fewest responses a satisfaction figure may rest on."""
+    from app.modules.interviews.survey import K_MIN
+
+    return K_MIN
 
 
 def overdue_handovers(first: int, last: int) -> int | None:

@@ -122,4 +122,4 @@ def compare_page(form) -> dict:
     result = evaluation.compare_periods((first, last), other, form.formula.data, form.department.data)
     return {"a_label": f"{month_label(first)} – {month_label(last)}",
             "b_label": f"{month_label(other[0])} – {month_label(other[1])}", **result,
-            "note": formula_note(form.formula.data)}
+            "note": formula_note(form.formula.data), "survey_k": evaluation.survey_k()}

@@ -1,6 +1,7 @@
 """An exit interview per case, and the anonymous exit survey (invitation and response)."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
@@ -52,7 +53,8 @@ class ExitInterview(TimestampMixin, Base):
 
 
 class SurveyInvitation(Base):
-    """The leaver's personal link (only its hash is kept); answered says no more than that."""
+    """The leaver's personal link (only its hash is kept). Answering never writes to this row,
+    so nothing here (no flag, no order, no row version) tells whether or when it was used."""
 
     __tablename__ = "survey_invitations"
 
@@ -62,16 +64,30 @@ class SurveyInvitation(Base):
     # Copied into the response at answer time: the only grouping facts a report uses.
     department_code: Mapped[str] = mapped_column(String(40), default="")
     separation_type: Mapped[str] = mapped_column(String(40), default="")
-    answered: Mapped[bool] = mapped_column(Boolean, default=False)
     sent_month: Mapped[str] = mapped_column(String(7))
 
 
+class SurveyLinkUse(Base):
+    """A used survey link, kept as a keyed hash of the token (HMAC with the app's secret key):
+    neither the invitation's token_hash nor the token (which the leaver's notification holds)
+    leads to it without the key, so the database cannot say who answered."""
+
+    __tablename__ = "survey_link_uses"
+
+    mark: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+def _random_id() -> str:
+    return secrets.token_hex(16)
+
+
 class SurveyResponse(Base):
-    """An anonymous answer: no user, no case, no IP address, no time finer than the month."""
+    """An anonymous answer: no user, no case, no IP address, no time finer than the month.
+    The id is random, so it gives no order of answering to match against anything else."""
 
     __tablename__ = "survey_responses"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_random_id)
     month: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM
     department_code: Mapped[str] = mapped_column(String(40), default="")
     separation_type: Mapped[str] = mapped_column(String(40), default="")
