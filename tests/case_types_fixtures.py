@@ -177,6 +177,61 @@ class Browser:
                 self.item_action(case, item, "confirm")
         assert {i.status for i in items} == {"confirmed"}
 
+    def file_resignation(self, last_day: date, reasons=("workload",)) -> Case:
+        """The leaver files her own resignation at /cases/new (the workflow follows from her
+        probation); the case it creates."""
+        self.as_("leaver")
+        token = csrf_from(self.get("/cases/new"))
+        response = self.client.post("/cases/new", data={
+            "reasons": list(reasons), "primary_reason": reasons[0], "statement": "申请离职",
+            "notice_date": date.today().isoformat(), "requested_last_day": last_day.isoformat(),
+            "csrf_token": token}, content_type="multipart/form-data")
+        assert response.status_code == 302, _alerts(text(response))
+        case_id = int(re.search(r"/cases/(\d+)", response.headers["Location"]).group(1))
+        return self.session.get(Case, case_id)
+
+    # ------------------------------------------------------------ the exit interview (HR)
+
+    def interview_page(self, case: Case) -> str:
+        return self.as_("hr").get(f"/cases/{case.id}/interview")
+
+    def outcomes(self, case: Case) -> set[str]:
+        """The outcomes the interview page offers (once the interview is scheduled)."""
+        tags = re.findall(r'<input[^>]*name="c-outcome"[^>]*>', self.interview_page(case))
+        return {re.search(r'value="(\w+)"', tag).group(1) for tag in tags}
+
+    def interview_form(self, case: Case, action: str, data: dict):
+        """Submit one of the interview page's forms as HR; the raw response."""
+        url = f"/cases/{case.id}/interview"
+        return self.as_("hr").post_page_form(url, f"{url}/{action}" if action else url, data)
+
+    def schedule_interview(self, case: Case, interviewer_id: int) -> None:
+        """HR plans the interview for tomorrow (the outline and outcome form appear then)."""
+        response = self.interview_form(case, "schedule", {
+            "s-starts_at": f"{in_days(1).isoformat()}T10:00", "s-minutes": "45",
+            "s-location": "三楼小会议室", "s-video_link": "", "s-interviewer": str(interviewer_id)})
+        assert response.status_code == 302, _alerts(text(response))
+
+    def finish_interview(self, case: Case, outcome: str = "exit_confirmed", reasons=("workload",),
+                         voluntary: str = "yes") -> str:
+        """HR records the answers and confirms the reasons and the outcome; the case page."""
+        steps = [
+            ("answers", {"answer_main_reason": "想换个环境", "answer_could_stay": "没有",
+                         "a-notes": "情绪平稳"}),
+            ("confirm", {"c-reasons": list(reasons), "c-primary": reasons[0],
+                         "c-voluntary": voluntary, "c-regrettable": "no", "c-avoidable": "no",
+                         "c-outcome": outcome}),
+        ]
+        for action, data in steps:
+            response = self.interview_form(case, action, data)
+            assert response.status_code == 302, (action, _alerts(text(response)))
+        return self.case_page(case)
+
+    def interview_not_held(self, case: Case, reason: str) -> str:
+        response = self.interview_form(case, "not-held", {"n-reason": reason})
+        assert response.status_code == 302, _alerts(text(response))
+        return self.case_page(case)
+
 
 def _alerts(html: str) -> list[str]:
     """Flash messages and field errors, to say why a step failed."""

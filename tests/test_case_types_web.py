@@ -1,9 +1,10 @@
-"""Mutual agreement, dismissal (Art 39; Art 40 with notice or pay in lieu), contract expiry
-and retirement end to end through the web, each step by the user it belongs to, with the
-checklist, settlement and interview pages of their modules; and their unhappy paths.
+"""Mutual agreement, dismissal (Art 39; Art 40 with notice or pay in lieu), contract expiry,
+retirement and resignation in probation end to end through the web, each step by the user it
+belongs to, with the checklist, settlement and interview pages of their modules; and their
+unhappy paths.
 
-Voluntary and probation resignations are driven through the web in test_cases.py,
-test_handover_web.py and test_interviews.py.
+Voluntary resignations are driven through the web in test_cases.py, test_handover_web.py and
+test_interviews.py.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from app.engine.timing import CHINA_TZ
+from app.modules.auth.permissions import roles_of
 from app.modules.cases.models import CaseAttachment
 from app.modules.cases.operations import notice_deadline
 from tests.case_types_fixtures import buttons, china_time, documents, in_days, states, text
@@ -79,7 +81,7 @@ def assert_archived(web, case, *kinds):
 # ---------------------------------------------------------------- mutual agreement (Art 36)
 
 
-def test_mutual_agreement_end_to_end(web, session, deliver):
+def test_mutual_agreement_end_to_end(web, session, deliver, people):
     case = web.open_case("mutual_agreement", in_days(40))
     page = web.as_("hr").case_page(case)
     assert states(page) == ["草稿"] and buttons(page) == {"propose", "withdraw"}
@@ -97,6 +99,11 @@ def test_mutual_agreement_end_to_end(web, session, deliver):
     assert case.instance.configuration[0].startswith("handover.")
 
     page = finish_handover(web, case)
+    assert states(page) == ["离职面谈"]
+    assert buttons(web.as_("hr").case_page(case)) == {"complete_interview", "interview_not_held"}
+    web.schedule_interview(case, people.hr_user.id)
+    assert web.outcomes(case) == {"exit_confirmed"}  # the agreement is signed: no "retained"
+    page = web.finish_interview(case, reasons=("redundancy",), voluntary="no")
     assert states(page) == ["结算"]
     amounts, sheet = settlement(web, case)
     assert amounts["compensation"] > 0 and "用人单位提出、双方协商一致解除：应支付经济补偿" in sheet
@@ -105,7 +112,29 @@ def test_mutual_agreement_end_to_end(web, session, deliver):
     page = web.as_("hr").case_page(case)
     assert buttons(page) == {"close"} and 'data-test="settlement-summary"' in page
     web.step(case, "close")
-    assert_archived(web, case)
+    assert_archived(web, case, "exit_interview_record")
+
+
+def test_hr_signs_the_handover_for_a_leaver_whose_account_is_closed(web, session, people):
+    """At 18:00 on the last day the leaver's login goes alumni-only; HR signs her side."""
+    from app.modules.alumni.operations import shut_down_if_due
+
+    case = web.open_case("mutual_agreement", in_days(40))
+    web.as_("hr").step(case, "propose", agreed_last_day=in_days(40))
+    web.as_("hradmin").step(case, "sign_company")
+    web.as_("leaver").step(case, "sign_employee")
+    web.name_successor(case)
+    web.sign_checklist(case)
+    assert shut_down_if_due(case, china_time(case.last_day, 19))
+    assert roles_of(people.leaver_user) == {"alumni"}
+    web.as_("leaver")
+    response = web.client.get(f"/cases/{case.id}")
+    assert "sign_leaver" not in buttons(text(response))  # she cannot sign any more
+    page = web.as_("hr").case_page(case)
+    assert "sign_leaver" in buttons(page) and "sign_receiver" not in buttons(page)
+    web.step(case, "sign_leaver")
+    page = web.as_("successor").step(case, "sign_receiver")
+    assert states(page) == ["离职面谈"]
 
 
 def test_mutual_agreement_proposed_by_the_employee_and_declined(web, session, deliver):
@@ -131,7 +160,7 @@ def attach_evidence(web, case, data: bytes, name: str):
 
 
 @pytest.mark.parametrize("basis", ["art39", "art40_notice", "art40_pay_in_lieu"])
-def test_dismissal_end_to_end(web, session, deliver, tick, basis):
+def test_dismissal_end_to_end(web, session, deliver, tick, people, basis):
     last_day = in_days(60)
     case = web.open_case("dismissal", last_day)
     page = web.as_("hr").case_page(case)
@@ -143,9 +172,10 @@ def test_dismissal_end_to_end(web, session, deliver, tick, basis):
         mode = "notice" if basis == "art40_notice" else "pay_in_lieu"
         page = web.step(case, "file_without_fault", ground="incompetent", notice_mode=mode)
     assert states(page) == ["通知工会（第四十三条）"] and buttons(page) == {"record_union_reply", "withdraw"}
+    assert set(documents(page)) == {"union_notice"}  # Art 43: drawn up to be sent to the union
     page = web.step(case, "record_union_reply", union_notified_on=in_days(0), comment="工会无异议")
     assert states(page) == ["决定"] and buttons(page) == set()  # the notice is the HR admin's
-    assert documents(page) == {"termination_notice": "generating"}  # the letter to the union
+    assert set(documents(page)) == {"union_notice"}  # recording the reply adds no second one
 
     page = web.as_("hradmin").case_page(case)
     assert buttons(page) == {"issue_notice", "withdraw", "cancel"}
@@ -161,6 +191,13 @@ def test_dismissal_end_to_end(web, session, deliver, tick, basis):
 
     # A dismissed employee may refuse to sign: HR signs the leaver's side of the handover.
     page = finish_handover(web, case, leaver_signs="hr", receiver_signs="boss")
+    assert states(page) == ["离职面谈"]
+    if basis == "art39":
+        page = web.interview_not_held(case, "本人拒绝参加离职面谈")
+    else:
+        web.schedule_interview(case, people.hr_user.id)
+        assert web.outcomes(case) == {"exit_confirmed"}  # the company ended it: no "retained"
+        page = web.finish_interview(case, reasons=("performance",), voluntary="no")
     assert states(page) == ["结算"]
     amounts, sheet = settlement(web, case)
     if basis == "art39":
@@ -170,33 +207,40 @@ def test_dismissal_end_to_end(web, session, deliver, tick, basis):
     assert (amounts["pay_in_lieu"] > 0) is (basis == "art40_pay_in_lieu")
     web.as_("hr").step(case, "settle")
     assert_archived(web, case)
+    interview_record = "exit_interview_record" in documents(web.as_("hr").case_page(case))
+    assert interview_record is (basis != "art39")  # no record of an interview not held
 
 
 # ---------------------------------------------------------------- contract expiry (Art 44(1))
 
 
 @pytest.mark.parametrize("terms, owed", [("equal_or_better", False), ("lower", True)])
-def test_contract_expiry_end_to_end(web, session, deliver, terms, owed):
+def test_contract_expiry_end_to_end(web, session, deliver, people, terms, owed):
     case = web.open_case("contract_expiry", in_days(60))
     page = web.as_("hr").case_page(case)
     assert states(page) == ["续签决定"] and buttons(page) == {"offer_renewal", "not_renew"}
     assert NOTHING_FOR_YOU in web.as_("leaver").case_page(case)
     page = web.as_("hr").step(case, "offer_renewal", offer_terms=terms)
     assert states(page) == ["等待员工答复"] and buttons(page) == set()  # HR cannot answer for her
-    assert documents(page) == {"termination_notice": "generating"}  # the written offer
+    assert documents(page) == {"renewal_offer": "generating"}  # the written offer
     assert deliver() and needs_attention(case) in inbox(web, "leaver")
 
     page = web.as_("leaver").case_page(case)
     assert buttons(page) == {"accept_renewal", "decline_renewal"}
     web.step(case, "decline_renewal")
     page = finish_handover(web, case)
+    assert states(page) == ["离职面谈"]
+    assert web.as_("hr").forbidden(case, "settle").status_code == 403  # the interview comes first
+    web.schedule_interview(case, people.hr_user.id)
+    assert web.outcomes(case) == {"exit_confirmed"}  # staying would be a renewal, decided above
+    page = web.finish_interview(case, reasons=("contract_end",))
     assert states(page) == ["结算"]
     amounts, sheet = settlement(web, case)
     assert (amounts["compensation"] > 0) is owed  # Art 46(5)
     assert ("用人单位未维持或提高条件续订：应支付经济补偿" if owed
             else "用人单位维持或提高条件续订，劳动者不同意：无经济补偿") in sheet
     web.as_("hr").step(case, "settle")
-    assert_archived(web, case)
+    assert_archived(web, case, "exit_interview_record")
 
 
 def test_contract_expiry_renewed_keeps_the_employee(web, session):
@@ -233,17 +277,43 @@ def test_retirement_end_to_end(web, session, deliver, tick, people):
     amounts, sheet = settlement(web, case)
     assert amounts["compensation"] == 0 and "劳动合同终止：无经济补偿" in sheet
 
-    interview = f"/cases/{case.id}/interview"
-    response = web.post_page_form(interview, f"{interview}/schedule", {
-        "s-starts_at": f"{in_days(1).isoformat()}T10:00", "s-minutes": "30", "s-location": "三楼茶室",
-        "s-video_link": "", "s-interviewer": str(people.hr_user.id)})
-    assert response.status_code == 302
-    response = web.post_page_form(interview, f"{interview}/confirm", {
-        "c-reasons": ["retirement"], "c-primary": "retirement", "c-voluntary": "no",
-        "c-regrettable": "no", "c-avoidable": "no", "c-outcome": "exit_confirmed"})
-    assert response.status_code == 302
+    web.schedule_interview(case, people.hr_user.id)
+    assert web.outcomes(case) == {"exit_confirmed"}  # a retirement has no "retained" end
+    web.finish_interview(case, reasons=("retirement",), voluntary="no")
     assert_archived(web, case, "exit_interview_record")
     assert "exit_interview_record" not in documents(web.as_("leaver").case_page(case))
+
+
+# ---------------------------------------------------------------- resignation in probation (Art 37)
+
+
+def test_probation_resignation_escalated_acknowledged_and_retained(web, session, deliver, tick, people):
+    people.leaver.probation_end = in_days(60)
+    case = web.file_resignation(in_days(10))
+    assert case.workflow_id == "probation_resignation"
+    page = web.as_("leaver").step(case, "submit")
+    assert states(page) == ["确认收到"]
+    deliver()
+    escalated = f"已升级：案件 {case.reference} 审批超时"
+    assert escalated not in inbox(web, "hr")
+    tick(china_time(in_days(14)))  # the supervisor let it lie: the case goes to HR, and HR is told
+    deliver(china_time(in_days(14)))
+    assert escalated in inbox(web, "hr")
+
+    response = web.as_("boss").press(case, "acknowledge", agreed_last_day=in_days(12))
+    assert response.status_code == 400  # Art 37: the employer may shorten the notice, not extend it
+    assert str(in_days(10)) in text(response)  # the day she asked for
+    assert case.instance.configuration == ["acknowledgement"]
+    web.as_("hr").step(case, "acknowledge", agreed_last_day=in_days(8))
+    assert case.agreed_last_day == in_days(8)
+
+    page = finish_handover(web, case)
+    assert states(page) == ["离职面谈"]
+    web.schedule_interview(case, people.hr_user.id)
+    assert web.outcomes(case) == {"exit_confirmed", "retained"}
+    page = web.finish_interview(case, outcome="retained")
+    assert states(page) == ["已挽留"] and buttons(page) == set()
+    assert case.employee.status == "active"
 
 
 # ---------------------------------------------------------------- unhappy paths
@@ -275,6 +345,21 @@ def test_art39_needs_real_evidence(web, session, locale):
         "zh_CN": "依第三十九条解除前，请先上传证据材料。",
         "en": "Attach the evidence for the Art 39 ground before filing."}, locale)
     assert case.instance.configuration == ["draft"]
+
+
+def test_art39_1_only_during_probation(web, session, people, locale):
+    """LCL Art 39(1) (not meeting the hiring conditions) exists only in probation (Art 21)."""
+    people.leaver.probation_end = None
+    case = web.open_case("dismissal", in_days(45))
+    assert attach_evidence(web, case, PNG, "考核记录.png").status_code == 302
+    response = web.press(case, "file_with_cause", ground="probation_unfit", comment="试用期考核不合格")
+    assert response.status_code == 400 and says(response, {
+        "zh_CN": "第三十九条第（一）项仅适用于试用期内",
+        "en": "Art 39(1) applies only during the probation period"}, locale)
+    assert case.instance.configuration == ["draft"]
+    people.leaver.probation_end = in_days(30)
+    web.step(case, "file_with_cause", ground="probation_unfit", comment="试用期考核不合格")
+    assert case.instance.configuration == ["union_notification"]
 
 
 PROTECTED = {"zh_CN": ("该员工受 LCL Art 42(3): 患病或者非因工负伤，在规定的医疗期内", "不得依第四十条解除"),

@@ -107,8 +107,42 @@ def test_probation_resignation_needs_three_days(session, people, kit):
     sign_everything(session, case, users)
     assert fire(session, instance, "sign_receiver", users["supervisor"], kit)
     assert fire(session, instance, "sign_leaver", users["employee"], kit).joined
+    assert instance.configuration == ["exit_interview"]
+    assert fire(session, instance, "complete_interview", users["hr"], kit)
+    assert instance.configuration == ["closing"]
     assert fire(session, instance, "close", users["hr"], kit)
     assert instance.status == "finished"
+
+
+@pytest.mark.parametrize("agreed, named", [("2026-03-06", "2026-03-05"),  # later than asked
+                                           ("2026-03-02", "2026-03-02")])  # not after the notice
+def test_probation_acknowledge_cannot_move_the_last_day_out_of_the_notice(
+        session, people, kit, agreed, named):
+    leaver, boss, receiver, users = people
+    leaver.probation_end = date(2026, 6, 30)
+    case, instance = open_case(session, "probation_resignation", leaver, boss, receiver, kit,
+                               requested_last_day=date(2026, 3, 5))
+    assert fire(session, instance, "submit", users["employee"], kit)
+    refused = fire(session, instance, "acknowledge", users["supervisor"], kit, agreed_last_day=agreed)
+    assert refused.refusal.params == {"guard": "agreed_last_day_ok"}
+    assert named in str(refused.refusal.message)  # the day it may not pass
+    assert instance.configuration == ["acknowledgement"]
+    assert fire(session, instance, "acknowledge", users["supervisor"], kit,
+                agreed_last_day="2026-03-04")  # shortening is the employer's to grant
+
+
+def test_probation_retained_at_the_interview_keeps_the_employee(session, people, kit):
+    leaver, boss, receiver, users = people
+    leaver.probation_end = date(2026, 6, 30)
+    case, instance = open_case(session, "probation_resignation", leaver, boss, receiver, kit,
+                               requested_last_day=date(2026, 3, 5))
+    assert fire(session, instance, "submit", users["employee"], kit)
+    assert fire(session, instance, "acknowledge", users["supervisor"], kit, agreed_last_day="2026-03-05")
+    sign_everything(session, case, users)
+    assert fire(session, instance, "sign_leaver", users["hr"], kit)  # HR may sign for the leaver
+    assert fire(session, instance, "sign_receiver", users["receiver"], kit).joined
+    assert fire(session, instance, "retain", users["hr"], kit)
+    assert instance.configuration == ["retained"] and leaver.status == "active"
 
 
 def test_dismissal_art40_refused_for_art42_protection(session, people, kit):
@@ -151,8 +185,35 @@ def test_dismissal_art40_pay_in_lieu_after_union(session, people, kit):
     sign_everything(session, case, users)
     assert fire(session, instance, "sign_leaver", users["hr"], kit)
     assert fire(session, instance, "sign_receiver", users["receiver"], kit).joined
+    assert instance.configuration == ["exit_interview"]
+    assert not fire(session, instance, "settle", users["hr"], kit)  # the interview step comes first
+    assert not fire(session, instance, "retain", users["hr"], kit)  # a dismissal has no "retained"
+    assert not fire(session, instance, "interview_not_held", users["hr"], kit)  # says why
+    assert fire(session, instance, "interview_not_held", users["hr"], kit, comment="refused to attend")
+    assert instance.configuration == ["settlement"]
     assert fire(session, instance, "settle", users["hr"], kit)
     assert leaver.status == "left"
+
+
+def _render_jobs(session, instance, template):
+    from app.engine.models import OutboxJob
+
+    return [j for j in session.scalars(select(OutboxJob).where(
+        OutboxJob.kind == "render_pdf", OutboxJob.instance_id == instance.id))
+        if (j.payload.get("params") or {}).get("template") == template]
+
+
+def test_union_notice_is_drawn_up_when_the_union_step_starts(session, people, kit):
+    leaver, boss, receiver, users = people
+    case, instance = open_case(session, "dismissal", leaver, boss, receiver, kit)
+    assert fire(session, instance, "file_without_fault", users["hr"], kit,
+                ground="40(3)", notice_mode="pay_in_lieu")
+    assert instance.configuration == ["union_notification"]
+    (job,) = _render_jobs(session, instance, "union_notice")  # to be sent to the union (Art 43)
+    assert job.payload["subject"] == f"case:{case.id}"
+    assert fire(session, instance, "record_union_reply", users["hr"], kit,
+                union_notified_on="2026-03-02", comment="no objection")
+    assert len(_render_jobs(session, instance, "union_notice")) == 1  # the reply adds no second one
 
 
 @pytest.mark.parametrize("terms, owed", [("equal_or_better", False), ("lower", True)])
@@ -174,7 +235,10 @@ def test_contract_expiry_employer_does_not_renew(session, people, kit):
     sign_everything(session, case, users)
     assert fire(session, instance, "sign_leaver", users["employee"], kit)
     assert fire(session, instance, "sign_receiver", users["supervisor"], kit).joined
+    assert fire(session, instance, "complete_interview", users["hr"], kit)
+    assert _render_jobs(session, instance, "exit_interview_record")
     assert fire(session, instance, "settle", users["hr"], kit)
+    assert leaver.status == "left"
 
 
 def test_mutual_agreement_both_sides_sign(session, people, kit):
@@ -187,6 +251,9 @@ def test_mutual_agreement_both_sides_sign(session, people, kit):
     sign_everything(session, case, users)
     assert fire(session, instance, "sign_leaver", users["employee"], kit)
     assert fire(session, instance, "sign_receiver", users["receiver"], kit)
+    assert not fire(session, instance, "retain", users["hr"], kit)  # the agreement is signed
+    assert fire(session, instance, "complete_interview", users["hr"], kit)
+    assert instance.configuration == ["closing"]
     assert fire(session, instance, "close", users["hr"], kit)
     assert instance.configuration == ["archived"]
 

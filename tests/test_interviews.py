@@ -2,8 +2,10 @@
 notes (HR only: page, PDF, export), confirmed reasons feeding analytics, the outcomes."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import select
 
 from app.engine.models import OutboxJob
@@ -194,3 +196,74 @@ def test_pdf_record_prints_the_answers(session, interview_case, people, docs_dir
                             company="X")
     assert context["interview"]["answers"][0]["answer"] == "工资低"
     assert context["interview"]["confidential"] is None
+
+
+# ---------------------------------------------------------------- outcomes per workflow
+
+
+def _case_at_interview(session, people, workflow: str, state: str):
+    """陈美丽's case of this workflow, moved straight to its interview step."""
+    from app.modules.cases.operations import open_case
+
+    case = open_case(people.leaver, workflow, people.hr_user, reason_codes=["retirement"],
+                     primary_reason="retirement", notice_date=date(2026, 3, 2),
+                     requested_last_day=date(2026, 4, 1), agreed_last_day=date(2026, 4, 1),
+                     handover_receiver_id=people.successor.id)
+    case.instance.configuration = [state]
+    session.flush()
+    return case
+
+
+def _outcome_radios(client, case) -> dict[str, bool]:
+    """The outcomes the interview page offers, and whether each is already chosen."""
+    page = client.get(f"/cases/{case.id}/interview").get_data(as_text=True)
+    tags = re.findall(r'<input[^>]*name="c-outcome"[^>]*>', page)
+    return {re.search(r'value="(\w+)"', tag).group(1): "checked" in tag for tag in tags}
+
+
+def test_resignation_offers_both_outcomes(session, client, login, interview_case, people):
+    _held_interview(session, interview_case, people.hr_user)
+    login("hr")
+    assert _outcome_radios(client, interview_case) == {"exit_confirmed": False, "retained": False}
+
+
+def test_retirement_farewell_offers_no_retained(session, client, login, post_form, people,
+                                                shipped_workflows, gates_open):
+    case = _case_at_interview(session, people, "retirement", "farewell")
+    interview = _held_interview(session, case, people.hr_user)
+    login("hr")
+    page = client.get(f"/cases/{case.id}/interview").get_data(as_text=True)
+    assert _outcome_radios(client, case) == {"exit_confirmed": True}  # the only one, chosen
+    assert "Retained" not in page and "挽留" not in page
+    response = _confirm(post_form, case, interview.lock_version, **{
+        "c-reasons": ["retirement"], "c-primary": "retirement", "c-outcome": "retained"})
+    assert response.status_code == 400  # not offered, so not accepted either
+    session.refresh(case.instance)
+    assert case.instance.configuration == ["farewell"] and interview.outcome is None
+    response = _confirm(post_form, case, interview.lock_version, **{
+        "c-reasons": ["retirement"], "c-primary": "retirement"})
+    assert response.status_code == 302
+    session.refresh(case.instance)
+    assert case.instance.configuration == ["archived"]
+
+
+def test_retained_is_refused_by_the_operation_too(session, people, shipped_workflows, gates_open):
+    from app.modules.interviews.operations import InterviewError, confirm_interview
+
+    case = _case_at_interview(session, people, "dismissal", "exit_interview")
+    interview = _held_interview(session, case, people.hr_user)
+    with pytest.raises(InterviewError):
+        confirm_interview(interview, people.hr_user, reason_codes=["retirement"],
+                          primary_reason="retirement", voluntary=False, regrettable=False,
+                          avoidable=False, outcome="retained", expected_version=None)
+    assert case.instance.configuration == ["exit_interview"] and interview.outcome is None
+
+
+def test_interview_pages_refuse_a_case_past_the_interview(session, client, login, post_form, people,
+                                                         shipped_workflows):
+    case = _case_at_interview(session, people, "dismissal", "settlement")
+    login("hr")
+    assert _outcome_radios(client, case) == {}  # nothing to choose outside the step
+    response = _schedule(post_form, case, interviewer=str(people.hr_user.id))
+    assert response.status_code == 400
+    assert session.scalar(select(ExitInterview.id)) is None

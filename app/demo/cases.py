@@ -64,6 +64,8 @@ APPROVED = (SUBMIT, Fire("approve", "supervisor", {"agreed_last_day": REQUESTED}
 ACKNOWLEDGED = (SUBMIT, Fire("acknowledge", "supervisor", {"agreed_last_day": REQUESTED}))
 # The successor is named, every item handed over and confirmed, both sides sign off.
 HANDED_OVER = (NameSuccessor(), HandOver(), Fire("sign_leaver", "employee"), Fire("sign_receiver", "receiver"))
+# A leaver who will not sign the whole handover off: HR signs their side.
+HR_SIGNED_OFF = (NameSuccessor(), HandOver(), Fire("sign_leaver", "hr"), Fire("sign_receiver", "receiver"))
 PROPOSED = Fire("propose", "hr", {"agreed_last_day": AfterNotice(15)})
 AGREED = (PROPOSED, Fire("sign_employee", "employee"), Fire("sign_company", "hr_admin"))
 UNION = Fire("record_union_reply", "hr", {"union_notified_on": AfterNotice(0),
@@ -73,6 +75,7 @@ IN_LIEU = Fire("file_without_fault", "hr", {"ground": "incompetent", "notice_mod
 NOTICE_SERVED = (NO_FAULT, UNION, Fire("issue_notice", "hr_admin", {"agreed_last_day": REQUESTED}))
 OFFERED = Fire("offer_renewal", "hr", {"offer_terms": "equal_or_better"})
 NOT_RENEWED = Fire("not_renew", "hr", {"comment": "业务收缩，岗位不再保留，不予续订。"})
+INVOLUNTARY = {"voluntary": False, "regrettable": False, "avoidable": False}
 
 
 def _cancel(comment: str) -> Fire:
@@ -140,11 +143,22 @@ def _probation() -> tuple[Script, ...]:
         Script("pr-handover", PR, "handover", "probation", 2,
                (*ACKNOWLEDGED, NameSuccessor(), HandOver(("successor",), ())), ("family",),
                "家里安排了回老家的工作。"),
-        Script("pr-closing", PR, "closing", "probation", 6, (*ACKNOWLEDGED, *HANDED_OVER),
+        Script("pr-interview", PR, "exit_interview", "probation", 2,
+               (*ACKNOWLEDGED, *HANDED_OVER, Schedule(1)), ("development",),
+               "岗位内容与期望不符，希望从事数据分析工作。"),
+        Script("pr-closing", PR, "closing", "probation", 6,
+               (*ACKNOWLEDGED, *HANDED_OVER, NotHeld("员工已回老家，电话联系后表示不参加面谈。")),
                ("pay_benefits",), "试用期薪资与预期差距较大。"),
         Script("pr-archived", PR, "archived", "probation", 9,
-               (*ACKNOWLEDGED, *HANDED_OVER, Fire("close", "hr")), ("environment", "workload"),
-               "不适应工作环境，申请离职。"),
+               (*ACKNOWLEDGED, *HANDED_OVER, Schedule(-1, from_last_day=True),
+                Hold("pressure", "带教师傅请假期间无人指导；建议试用期员工固定带教人。"),
+                Confirm("exit_confirmed", ("environment", "workload")), Fire("close", "hr")),
+               ("environment", "workload"), "不适应工作环境，申请离职。"),
+        Script("pr-retained", PR, "retained", "probation", 3,
+               (*ACKNOWLEDGED, *HANDED_OVER, Schedule(-1),
+                Hold("pressure", "同意固定带教人并先安排白班，员工撤回辞职，继续试用。"),
+                Confirm("retained", ("workload",))),
+               ("workload",), "不适应催收工作的节奏，申请离职。"),
         Script("pr-withdrawn", PR, "withdrawn", "probation", 1,
                (SUBMIT, Fire("withdraw", "employee")), ("workload",), "压力较大，申请离职。"),
         Script("pr-cancelled", PR, "cancelled", "probation", 2,
@@ -164,10 +178,17 @@ def _mutual() -> tuple[Script, ...]:
                ("career",), "本人提出协商解除，准备自主创业。", proposed_by="employee"),
         Script("ma-handover", MA, "handover", "others", 10,
                (*AGREED, NameSuccessor(), HandOver(("successor", "it", "admin"), ("it", "admin"))), redundancy, note),
-        Script("ma-closing", MA, "closing", "others", 19, (*AGREED, *HANDED_OVER, Settle("3")),
+        Script("ma-interview", MA, "exit_interview", "others", 13, (*AGREED, *HANDED_OVER, Schedule(1)),
+               redundancy, note),
+        Script("ma-closing", MA, "closing", "others", 19,
+               (*AGREED, *HANDED_OVER, Schedule(-1, from_last_day=True),
+                Hold("redundancy", "对补偿方案无异议；业务熟练，岗位恢复时可优先联系。"),
+                Confirm("exit_confirmed", redundancy, **{**INVOLUNTARY, "regrettable": True}),
+                Settle("3")),
                redundancy, note),
         Script("ma-archived", MA, "archived", "others", 40,
-               (*AGREED, *HANDED_OVER, Settle("5"), Fire("close", "hr")), redundancy, note),
+               (*AGREED, *HANDED_OVER, NotHeld("员工已入职新单位，表示不需要面谈。"), Settle("5"),
+                Fire("close", "hr")), redundancy, note),
         Script("ma-declined", MA, "declined", "others", 8,
                (PROPOSED, Fire("decline", "employee", {"comment": "补偿方案低于预期，希望按N+1协商。"})),
                redundancy, note),
@@ -201,11 +222,17 @@ def _dismissal() -> tuple[Script, ...]:
                 Fire("file_with_cause", "hr", {"ground": "serious_violation", "comment":
                      "多次使用私人手机联系债务人，违反《催收作业合规守则》第十二条，经两次书面警告仍未改正。"}),
                 UNION, Fire("issue_notice", "hr_admin", {"agreed_last_day": AfterNotice(1)}),
-                *HANDED_OVER, Settle("2")),
+                *HR_SIGNED_OFF, NotHeld("员工拒绝参加离职面谈，表示将通过仲裁主张权利。"), Settle("2")),
                ("compliance", "misconduct"), "严重违反公司合规制度。"),
+        Script("dis-interview", DIS, "exit_interview", "others", 8,
+               (IN_LIEU, UNION, Fire("issue_notice", "hr_admin", {"agreed_last_day": AfterNotice(10)}),
+                *HR_SIGNED_OFF, Schedule(1)), performance, note),
         Script("dis-archived", DIS, "archived", "others", 45,
                (IN_LIEU, UNION, Fire("issue_notice", "hr_admin", {"agreed_last_day": AfterNotice(3)}),
-                *HANDED_OVER, Settle("4"), Fire("settle", "hr")), performance, note),
+                *HANDED_OVER, Schedule(-1, from_last_day=True),
+                Hold("dismissal", "认为考核指标偏高，但认可解除程序；已说明代通知金及经济补偿的计算。"),
+                Confirm("exit_confirmed", performance, **INVOLUNTARY), Settle("4"), Fire("settle", "hr")),
+               performance, note),
         Script("dis-withdrawn", DIS, "withdrawn", "others", 7,
                (NO_FAULT, Fire("withdraw", "hr")), performance,
                "工会提出异议，经复核考核材料不充分，撤回解除。"),
@@ -223,11 +250,17 @@ def _expiry() -> tuple[Script, ...]:
         Script("ce-handover", CE, "handover", "expiring", 20,
                (NOT_RENEWED, NameSuccessor(), HandOver(("successor", "finance"), ("finance",))), ending,
                on_contract_end=True),
+        Script("ce-interview", CE, "exit_interview", "expiring", 26,
+               (NOT_RENEWED, *HANDED_OVER, Schedule(1)), ending),
         Script("ce-settlement", CE, "settlement", "expiring", 33,
-               (OFFERED, Fire("decline_renewal", "employee"), *HANDED_OVER, Settle("4")), ending,
+               (OFFERED, Fire("decline_renewal", "employee"), *HANDED_OVER, Schedule(-1, from_last_day=True),
+                Hold("contract_end", "续签条件不低于原合同，本人仍决定离开；希望转做法务助理。"),
+                Confirm("exit_confirmed", ending, voluntary=True, regrettable=True, avoidable=False),
+                Settle("4")), ending,
                "公司以不低于原合同的条件提出续订，员工不同意续订。"),
         Script("ce-archived", CE, "archived", "expiring", 50,
-               (NOT_RENEWED, *HANDED_OVER, Settle("5"), Fire("settle", "hr")), ending),
+               (NOT_RENEWED, *HANDED_OVER, NotHeld("最后工作日当天员工休假，未能安排面谈。"), Settle("5"),
+                Fire("settle", "hr")), ending),
         Script("ce-renewed", CE, "renewed", "expiring", 12, (OFFERED, Fire("accept_renewal", "employee")),
                ending, on_contract_end=True),
         Script("ce-cancelled", CE, "cancelled", "expiring", 4,

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.engine.registry import Context, registry
-from app.modules.cases.fields import ART40_GROUNDS
+from app.modules.cases.fields import ART39_GROUNDS, ART40_GROUNDS
 from app.modules.workflows.hooks import case_of
 
 NO_PARAMS = {"type": "object", "additionalProperties": False}
@@ -28,12 +28,16 @@ def evidence_attached(ctx: Context):
 
 @registry.guard("probation_dismissal_allowed", NO_PARAMS)
 def probation_dismissal_allowed(ctx: Context):
-    """Art 21: in probation, a no-fault dismissal is possible only under Art 40(1) or 40(2)."""
+    """Art 21: in probation, a no-fault dismissal is possible only under Art 40(1) or 40(2);
+    Art 39(1) (failing the hiring conditions) exists only in probation."""
     case = case_of(ctx)
     ground = ctx.payload.get("ground")
-    if case is None or case.employee is None or not case.employee.in_probation(_day(ctx)):
-        return True
-    if ground in PROBATION_ALLOWED_ART40:
+    in_probation = bool(case and case.employee and case.employee.in_probation(_day(ctx)))
+    if ground == "probation_unfit":
+        return True if in_probation else _l(
+            "Art 39(1) applies only during the probation period, and this employee is not on "
+            "probation (Labour Contract Law Art 21, 39).")
+    if not in_probation or ground in PROBATION_ALLOWED_ART40 or ground in dict(ART39_GROUNDS):
         return True
     label = dict(ART40_GROUNDS).get(ground, ground)
     return _l("During probation the contract can be ended only under Art 39 or Art 40(1)(2) "

@@ -17,6 +17,8 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 SCORES = [(str(n), str(n)) for n in range(1, 6)]
+OUTCOME_LABELS = {"exit_confirmed": _l("Exit confirmed"),
+                  "retained": _l("Retained: the employee stays")}
 
 
 class ScheduleForm(FlaskForm):
@@ -43,10 +45,15 @@ class ConfirmForm(FlaskForm):
     voluntary = RadioField(_l("Voluntary"), choices=YES_NO, validators=[InputRequired()])
     regrettable = RadioField(_l("Regrettable loss"), choices=YES_NO, validators=[InputRequired()])
     avoidable = RadioField(_l("Avoidable"), choices=YES_NO, validators=[InputRequired()])
-    outcome = RadioField(_l("Outcome"), choices=[("exit_confirmed", _l("Exit confirmed")),
-                                                 ("retained", _l("Retained: the employee stays"))],
-                         validators=[InputRequired()])
+    # Only the outcomes the case's workflow has are offered: see offer_outcomes.
+    outcome = RadioField(_l("Outcome"), choices=[], validators=[InputRequired()])
     version = HiddenField()
+
+    def offer_outcomes(self, outcomes) -> None:
+        """Offer these outcomes; a single one is chosen already."""
+        self.outcome.choices = [(o, OUTCOME_LABELS[o]) for o in outcomes]
+        if len(self.outcome.choices) == 1 and not self.outcome.data:
+            self.outcome.data = outcomes[0]
 
 
 class NotHeldForm(FlaskForm):

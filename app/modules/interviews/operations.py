@@ -68,10 +68,27 @@ def _check_version(interview: ExitInterview, expected: int | None) -> None:
                                 "again."))
 
 
-def _check_open(case: Case) -> None:
+def _step_events(case: Case) -> set[str]:
+    """The events of the case's current top-level state, as its pinned workflow defines them."""
+    from app.engine.runtime import pinned_definition
     from app.modules.cases.operations import current_states
 
-    if not case.is_open or not {"exit_interview", "farewell"} & set(current_states(case)):
+    states = current_states(case)
+    if not case.is_open or not states:
+        return set()
+    top = pinned_definition(db.session, case.instance).state(states[0].split(".")[0])
+    return {t.event for t in top.transitions}
+
+
+def outcomes_for(case: Case) -> tuple[str, ...]:
+    """The interview outcomes the case's workflow has at its current step (none elsewhere):
+    "retained" only where the workflow lets the employee stay."""
+    events = _step_events(case)
+    return tuple(o for o, event in OUTCOME_EVENTS.items() if event in events)
+
+
+def _check_open(case: Case) -> None:
+    if OUTCOME_EVENTS["exit_confirmed"] not in _step_events(case):
         raise InterviewError(_l("The case is not at the exit interview step."))
 
 
@@ -122,7 +139,7 @@ def record_answers(interview: ExitInterview, by: User, *, answers: dict[str, str
 def confirm_interview(interview: ExitInterview, by: User, *, reason_codes: list[str],
                       primary_reason: str, voluntary: bool, regrettable: bool, avoidable: bool,
                       outcome: str, expected_version: int | None):
-    """Confirm the reasons and the outcome; the case moves on (archived) or ends as retained."""
+    """Confirm the reasons and the outcome; the case moves on or ends as retained."""
     from app.modules.cases.operations import fire_case_event, refusal_message
 
     _check_version(interview, expected_version)
@@ -131,8 +148,8 @@ def confirm_interview(interview: ExitInterview, by: User, *, reason_codes: list[
     if not codes or primary_reason not in codes:
         raise InterviewError(_l("Choose the reasons and one primary reason among them."))
     load_reasons().validate(codes)
-    if outcome not in OUTCOME_EVENTS:
-        raise InterviewError(_l("Choose the outcome."))
+    if outcome not in outcomes_for(interview.case):
+        raise InterviewError(_l("Choose one of the outcomes this case can have."))
     interview.reason_codes, interview.primary_reason = [primary_reason] + [
         c for c in codes if c != primary_reason], primary_reason
     interview.voluntary, interview.regrettable, interview.avoidable = voluntary, regrettable, avoidable

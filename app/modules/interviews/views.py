@@ -51,12 +51,18 @@ def _version(form) -> int | None:
     return int(form.version.data) if (form.version.data or "").isdigit() else None
 
 
+def _confirm_form(case: Case) -> forms.ConfirmForm:
+    """The reasons and outcome form, offering only the outcomes the case's workflow has."""
+    form = forms.ConfirmForm(prefix="c")
+    form.reasons.choices = form.primary.choices = load_reasons().choices(_locale())
+    form.offer_outcomes(operations.outcomes_for(case))
+    return form
+
+
 def _forms(case: Case, interview):
-    taxonomy, locale = load_reasons(), _locale()
     schedule = forms.ScheduleForm(prefix="s")
     schedule.interviewer.choices = [(u.id, u.display_name) for u in _hr_users()]
-    confirm = forms.ConfirmForm(prefix="c")
-    confirm.reasons.choices = confirm.primary.choices = taxonomy.choices(locale)
+    confirm = _confirm_form(case)
     if interview is not None and request.method == "GET":
         schedule.version.data = confirm.version.data = str(interview.lock_version)
         schedule.interviewer.data = interview.interviewer_id or current_user.id
@@ -157,11 +163,10 @@ def answers(case_id: int):
 @bp.post("/cases/<int:case_id>/interview/confirm")
 @require_roles("hr")
 def confirm(case_id: int):
-    """Confirm the reasons and the outcome: the case is archived or ends as retained."""
+    """Confirm the reasons and the outcome: the case moves on or ends as retained."""
     case = _case_or_404(case_id)
     interview = operations.interview_of(case)
-    form = forms.ConfirmForm(prefix="c")
-    form.reasons.choices = form.primary.choices = load_reasons().choices(_locale())
+    form = _confirm_form(case)
     if interview is None:
         abort(404)
     if not form.validate_on_submit():
