@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, timedelta
 from io import BytesIO
 
 import pytest
@@ -96,9 +96,24 @@ def test_probation_employee_gets_the_three_day_path(client, login, people, post_
     assert fire(client, case, "submit").status_code == 302  # 3 days' notice suffices (Art 37)
 
 
-def test_last_day_before_the_notice_period_ends_is_refused(client, login, people, post_form, session):
+def test_last_day_before_the_notice_period_ends_is_refused_on_the_form(client, login, people, post_form, session):
     login("leaver")
-    file_resignation(client, post_form, requested_last_day="2025-09-20")
+    response = file_resignation(client, post_form, requested_last_day="2025-09-20")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "第三十七条" in text
+    assert "2025-10-09" in text  # the earliest day, as the submit guard would say
+    assert 'value="2025-09-20"' in text and "感谢公司培养" in text  # what was typed stays
+    assert session.scalars(select(Case)).first() is None
+
+
+def test_submit_guard_refuses_a_too_early_last_day_entered_elsewhere(client, login, people, post_form, session):
+    login("hr")  # HR files on the employee's behalf; that form does not apply Art 37
+    response = post_form("/cases/open", {"employee_no": "L001", "workflow_id": "voluntary_resignation",
+                                         "notice_date": "2025-09-01", "requested_last_day": "2025-09-20",
+                                         "proposed_by": "employee"})
+    assert response.status_code == 302
+    sign_out(client)
+    login("leaver")
     case = only_case(session)
     response = fire(client, case, "submit")
     assert response.status_code == 400
@@ -119,6 +134,35 @@ def test_supervisor_sends_back_with_a_comment_and_missing_comment_is_explained(
     assert case.instance.configuration == ["supervisor_review"]
     assert fire(client, case, "reject", comment="请补充交接计划").status_code == 302
     assert case.instance.configuration == ["draft"]
+
+
+@pytest.mark.parametrize("who", ["boss", "hr"])
+def test_supervisor_or_hr_rejects_the_application_with_a_comment(
+        client, login, people, post_form, session, who):
+    """Rejecting ends this application (the employee is told and may file again)."""
+    from app.engine.models import OutboxJob
+
+    login("leaver")
+    file_resignation(client, post_form)
+    case = only_case(session)
+    fire(client, case, "submit")
+    sign_out(client)
+    if who == "hr":
+        login("boss")
+        fire(client, case, "approve", agreed_last_day=str(case.requested_last_day))
+        sign_out(client)
+    login(who)
+    response = fire(client, case, "decline", comment="")
+    assert response.status_code == 400 and "请填写意见" in response.get_data(as_text=True)
+    assert fire(client, case, "decline", comment="申请书未签名").status_code == 302
+    assert case.instance.configuration == ["rejected"] and not case.is_open
+    assert "已驳回" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    told = session.scalars(select(OutboxJob).where(OutboxJob.kind == "notify",
+                                                   OutboxJob.instance_id == case.instance_id)).all()
+    assert told[-1].payload["event"] == "decline", told[-1].payload
+    sign_out(client)
+    login("leaver")
+    assert client.get("/cases/new").status_code == 200  # free to file again
 
 
 def test_employee_withdraws_until_approved(client, login, people, post_form, session):
@@ -365,3 +409,141 @@ def test_timeline_and_home_speak_the_users_language(client, login, people, post_
     assert "创建案件" in client.get(f"/cases/{case.id}").get_data(as_text=True)
     home = client.get("/").get_data(as_text=True)
     assert "员工主动辞职" in home and "voluntary_resignation" not in home
+
+
+def _state_options(page: str) -> list[tuple[str, str]]:
+    select_html = re.search(r'<select[^>]*name="state".*?</select>', page, re.S).group(0)
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select_html)[1:]  # skip "any"
+
+
+def test_queue_state_filter_offers_each_title_once_and_finds_every_such_state(
+        client, login, people, session):
+    from app.modules.cases.operations import open_case
+
+    closing = open_case(people.leaver, "mutual_agreement", people.hr_user, requested_last_day=date(2026, 12, 31))
+    settling = open_case(people.successor, "contract_expiry", people.hr_user, requested_last_day=date(2026, 12, 31))
+    drafted = open_case(people.other, "dismissal", people.hr_user, requested_last_day=date(2026, 12, 31))
+    closing.instance.configuration = ["closing"]  # as after the handover's on_done
+    settling.instance.configuration = ["settlement"]
+    session.commit()
+    login("hr")
+    options = _state_options(client.get("/cases/queue").get_data(as_text=True))
+    labels = [label for _code, label in options]
+    assert len(labels) == len(set(labels)), labels  # no two options read the same
+    code = dict((label, code) for code, label in options)["结算"]
+    assert set(code.split(",")) == {"closing", "settlement"}
+    page = client.get("/cases/queue", query_string={"state": code}).get_data(as_text=True)
+    assert closing.reference in page and settling.reference in page and drafted.reference not in page
+    assert re.search(rf'<option value="{code}"[^>]*selected', page)  # the choice stays selected
+    page = client.get("/cases/queue?state=draft").get_data(as_text=True)
+    assert drafted.reference in page and closing.reference not in page
+
+
+def _submitted(people, employee, user):
+    from app.modules.cases.operations import fire_case_event, open_case
+
+    today = date.today()
+    case = open_case(employee, "voluntary_resignation", user, notice_date=today,
+                     requested_last_day=today + timedelta(days=60))
+    assert fire_case_event(case, "submit", user, case.version).ok
+    return case
+
+
+def _fire_timer(session, case, timer_id):
+    from app.engine import runtime
+    from app.engine.clock import FixedClock
+    from app.engine.models import WorkflowTimer
+    from app.modules.workflows.hooks import app_calendar
+
+    timer = session.scalars(select(WorkflowTimer).where(
+        WorkflowTimer.instance_id == case.instance_id, WorkflowTimer.timer_id == timer_id,
+        WorkflowTimer.status == "armed").order_by(WorkflowTimer.id.desc())).first()
+    due = timer.due_at if timer.due_at.tzinfo else timer.due_at.replace(tzinfo=UTC)  # SQLite drops the zone
+    assert runtime.fire_timer(session, timer.id, clock=FixedClock(due + timedelta(minutes=1)),
+                              calendar=app_calendar()).ok
+
+
+def test_overdue_filter_includes_a_step_waiting_past_its_escalation(
+        client, login, people, session, make_user):
+    from app.modules.cases.operations import fire_case_event
+
+    reminded = _submitted(people, people.leaver, people.leaver_user)
+    escalated = _submitted(people, people.successor, people.successor_user)
+    waiting = _submitted(people, people.other, make_user("other", employee=people.other))
+    _fire_timer(session, reminded, "remind")     # repeating: still armed, fired once
+    _fire_timer(session, escalated, "escalate")  # one-shot: done
+    session.commit()
+    login("hr")
+    page = client.get("/cases/queue?overdue=1").get_data(as_text=True)
+    assert escalated.reference in page
+    assert reminded.reference not in page  # a reminder alone is routine, not a stall
+    assert waiting.reference not in page  # its last day is ahead and nobody was chased yet
+
+    # Leaving the step ends the stall, even though the escalation timer stays "done".
+    # The escalation handed the supervisor's step to HR, who sends it back.
+    assert fire_case_event(escalated, "reject", people.hr_user, escalated.version, {"comment": "补充"}).ok
+    session.commit()
+    page = client.get("/cases/queue?overdue=1").get_data(as_text=True)
+    assert escalated.reference not in page
+    # Back in review, the step starts with fresh timers: the old escalation does not count.
+    assert fire_case_event(escalated, "submit", people.successor_user, escalated.version).ok
+    session.commit()
+    page = client.get("/cases/queue?overdue=1").get_data(as_text=True)
+    assert escalated.reference not in page
+
+
+def test_chinese_timeline_names_every_event_and_role(client, login, people, post_form, session):
+    from app.engine.models import AuditEvent
+
+    login("leaver")
+    file_resignation(client, post_form)
+    case = only_case(session)
+    fire(client, case, "submit")
+    _fire_timer(session, case, "remind")
+    session.commit()
+    sign_out(client)
+    login("boss")
+    fire(client, case, "approve", agreed_last_day="2025-10-09")
+    sign_out(client)
+    login("hr")
+    fire(client, case, "approve")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    timeline = re.search(r'data-test="timeline".*?</ol>', page, re.S).group(0)
+    kinds = set(session.scalars(select(AuditEvent.event).where(AuditEvent.subject == case.subject)))
+    assert {"start", "submit", "timer:remind", "approve"} <= kinds
+    for kind in kinds:
+        assert kind not in timeline, kind
+    for raw in ("(employee)", "(supervisor)", "(hr)", "(system)", "system"):
+        assert raw not in timeline, raw
+    assert "(上级)" in timeline and "(人力资源)" in timeline and "(员工)" in timeline
+    assert "已发送提醒" in timeline and "系统" in timeline
+
+
+def test_every_kind_the_modules_record_on_a_case_has_a_title(client, login, people, session):
+    """Scans the code for the audit kinds written on cases, so a new one without a title fails here."""
+    from pathlib import Path
+
+    from app.engine import SYSTEM
+    from app.engine.audit import append_audit
+    from app.modules.cases.operations import open_case
+
+    pattern = re.compile(r'(?:record_event\(|_audit\([^)"]*|event=)\s*"((?:case|document|handover|settlement|'
+                         r'interview)\.[a-z_]+)"')
+    app_dir = Path(__file__).resolve().parent.parent / "app"
+    kinds = {k for path in app_dir.rglob("*.py") for k in pattern.findall(path.read_text(encoding="utf-8"))}
+    assert {"document.generated", "handover.created", "case.draft_changed"} <= kinds
+    case = open_case(people.leaver, "voluntary_resignation", people.hr_user, requested_last_day=date(2026, 12, 31))
+    for kind in sorted(kinds):
+        append_audit(session, event=kind, at=case.created_at, actor=SYSTEM, subject=case.subject,
+                     payload={"kind": "resignation_application"} if kind == "document.generated" else {})
+    session.commit()
+    login("hr")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    timeline = re.search(r'data-test="timeline".*?</ol>', page, re.S).group(0)
+    for kind in kinds:
+        assert kind not in timeline, kind
+    assert re.search(r"已生成文件</strong>: 辞职申请书", timeline)  # which document, too
+    people.hr_user.locale = "en"
+    session.commit()
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Document generated" in page and "Handover checklist created" in page

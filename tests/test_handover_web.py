@@ -1,6 +1,7 @@
 """Handover checklist through the web: signing with the password, disputes, access, inbox, board."""
 from __future__ import annotations
 
+import re
 from io import BytesIO
 
 import pytest
@@ -242,3 +243,33 @@ def test_archive_refused_with_the_gate_message(client, login, session, handover_
 @pytest.mark.parametrize("path", ["/handover/inbox"])
 def test_inbox_needs_a_login(client, path):
     assert client.get(path).status_code == 302
+
+
+def _items_on(page: str) -> list[str]:
+    return re.findall(r'data-test="entry" data-item="(\d+)"', page)
+
+
+def test_inbox_is_paginated(app, client, login, session, handover_case, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 4)
+    login("leaver")
+    first = client.get("/handover/inbox").get_data(as_text=True)
+    second = client.get("/handover/inbox?page=2").get_data(as_text=True)
+    assert len(_items_on(first)) == 4 and len(_items_on(second)) == 2  # six items in all
+    assert not set(_items_on(first)) & set(_items_on(second))
+    assert 'href="/handover/inbox?page=2"' in first
+    beyond = client.get("/handover/inbox?page=9").get_data(as_text=True)
+    assert _items_on(beyond) == _items_on(second)  # past the end: the last page
+
+
+def test_board_is_paginated(app, client, login, session, shipped_workflows, people, clearance, make_employee,
+                            monkeypatch):
+    cases = [open_resignation(people),
+             open_resignation(people, employee=make_employee(name="第二位", manager_id=people.boss.id))]
+    session.commit()
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 1)
+    login("hr")
+    pages = [client.get(f"/handover/board?page={n}").get_data(as_text=True) for n in (1, 2)]
+    shown = [re.findall(r'data-test="row" data-case="(\d+)"', page) for page in pages]
+    assert [len(rows) for rows in shown] == [1, 1]
+    assert {shown[0][0], shown[1][0]} == {str(case.id) for case in cases}
+    assert 'href="/handover/board?page=2"' in pages[0] and 'data-test="bulk-form"' in pages[1]

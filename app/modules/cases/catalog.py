@@ -41,10 +41,16 @@ def workflow_title(workflow_id: str) -> str:
     return dict(workflow_choices()).get(workflow_id, workflow_id)
 
 
+def state_code(names) -> str:
+    """One filter value for several state names: sorted, comma-separated, without blanks."""
+    return ",".join(sorted({name.strip() for name in names if name and name.strip()}))
+
+
 def queue_states() -> list[tuple[str, str]]:
-    """Every top-level state of the deployed workflows, once, with its title."""
-    locale, seen = current_locale(), {}
+    """One option per state title: workflows naming the same step differently share it."""
+    locale, names_by_title = current_locale(), {}
     for definition in latest_definitions():
         for name in definition.top:
-            seen.setdefault(name, definition.state_title(name, locale))
-    return sorted(seen.items(), key=lambda item: item[1])
+            names_by_title.setdefault(definition.state_title(name, locale), set()).add(name)
+    return sorted(((state_code(names), title) for title, names in names_by_title.items()),
+                  key=lambda item: item[1])

@@ -42,6 +42,12 @@ class ResignationForm(FlaskForm):
             raise ValidationError(_l("The main reason must be one of the reasons you chose."))
 
 
+class EditResignationForm(ResignationForm):
+    """The filing form again, for a draft, with the version the employee saw."""
+
+    version = HiddenField()
+
+
 class OpenCaseForm(FlaskForm):
     employee_no = StringField(_l("Employee number"), validators=[DataRequired(), Length(max=20)])
     workflow_id = SelectField(_l("Separation type"), choices=list(OPENABLE_TYPES))

@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.audit import current_request_id
+from app.audit import current_request_id, record_event
 from app.db import db
 from app.engine import runtime
 from app.engine.clock import SystemClock
@@ -30,6 +30,9 @@ REFUSAL_TEXT = {
     "final_state": _l("The case is closed; nothing more can happen."),
 }
 CASE_FIELDS_FROM_EVENTS = ("agreed_last_day",)
+RESIGNATIONS = ("voluntary_resignation", "probation_resignation")
+# The facts the employee's resignation form sets, in the order the form shows them.
+APPLICATION_FIELDS = ("reason_codes", "primary_reason", "notice_date", "requested_last_day", "statement")
 
 
 class CaseError(ValueError):
@@ -60,6 +63,16 @@ def notice_deadline(notice_date: date, days: int) -> tuple[date, bool]:
 def default_last_day(employee: Employee, notice_date: date) -> tuple[date, bool]:
     """Last day of the notice period: 30 days, 3 in probation (Art 37); (date, estimated)."""
     return notice_deadline(notice_date, notice_days(employee.in_probation(notice_date)))
+
+
+def notice_period_problem(employee: Employee, notice_date: date, last_day: date):
+    """Art 37 as the submit guard applies it: why this last day is too early, or None."""
+    days = notice_days(employee.in_probation(notice_date))
+    earliest, _estimated = notice_deadline(notice_date, days)
+    if last_day >= earliest:
+        return None
+    return _l("The notice period is %(days)s days (Labour Contract Law Art 37): the "
+              "last day can be %(earliest)s at the earliest.", days=days, earliest=earliest)
 
 
 def resignation_workflow(employee: Employee, notice_date: date) -> str:
@@ -125,6 +138,49 @@ def update_draft(case: Case, **fields) -> None:
     for name, value in fields.items():
         setattr(case, name, value)
     case.instance.updated_at = SystemClock().now()  # a change of facts is a new version
+
+
+def is_draft(case: Case) -> bool:
+    return case.is_open and current_states(case) == ["draft"]
+
+
+def may_edit_application(case: Case, user: User) -> bool:
+    """Only the leaver edits their own resignation (the state is checked separately)."""
+    return (user.employee_id is not None and user.employee_id == case.employee_id
+            and case.workflow_id in RESIGNATIONS)
+
+
+def edit_resignation(case: Case, user: User, *, reasons: list[str], primary_reason: str, statement: str,
+                     notice_date: date, requested_last_day: date, letter: bytes | None = None,
+                     letter_name: str = "") -> list[str]:
+    """Change a resignation draft (after a send-back, say); returns the names of what changed."""
+    if not is_draft(case):
+        raise CaseError(_l("Only a draft can be changed."))
+    if resignation_workflow(case.employee, notice_date) != case.workflow_id:
+        raise CaseError(_l("With this notice date the resignation would follow a different path "
+                           "(probation or not). Withdraw this draft and file a new one."))
+    stored = store_upload(letter) if letter else None  # refuse a bad file before changing anything
+    wanted = {"reason_codes": list(reasons), "primary_reason": primary_reason, "statement": statement or "",
+              "notice_date": notice_date, "requested_last_day": requested_last_day}
+    changed = [name for name in APPLICATION_FIELDS if getattr(case, name) != wanted[name]]
+    payload = {}
+    if stored:
+        payload["replaced_letters"] = _replace_letter(case, user, stored, letter_name)
+        changed.append("letter")
+    if changed:
+        update_draft(case, **{name: wanted[name] for name in changed if name in wanted})
+        record_event("case.draft_changed", subject=case.subject, payload={"changed": changed, **payload})
+    return changed
+
+
+def _replace_letter(case: Case, user: User, stored, filename: str) -> list[str]:
+    """The new letter replaces the old; the audit keeps the old one's hash (its bytes stay stored)."""
+    old = db.session.scalars(select(CaseAttachment).where(CaseAttachment.case_id == case.id,
+                                                          CaseAttachment.kind == "letter")).all()
+    for attachment in old:
+        db.session.delete(attachment)
+    _add_attachment(case, user, stored, filename or "letter", kind="letter")
+    return [attachment.sha256 for attachment in old]
 
 
 def attach_file(case: Case, user: User, data: bytes, filename: str, *, kind: str) -> CaseAttachment:

@@ -7,15 +7,22 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import db
 from app.errors import Conflict
 from app.i18n import current_locale
 from app.modules.auth.permissions import current_roles, require_roles
 from app.modules.cases import access, catalog, operations, queries
-from app.modules.cases.forms import EvidenceForm, OpenCaseForm, ResignationForm, event_form
+from app.modules.cases.forms import (
+    EditResignationForm,
+    EvidenceForm,
+    OpenCaseForm,
+    ResignationForm,
+    event_form,
+)
 from app.modules.cases.models import Case, CaseAttachment
-from app.modules.cases.presenters import case_view
+from app.modules.cases.presenters import case_view, current_letter, send_back_of
 from app.modules.cases.uploads import UploadError, read_upload
 from app.modules.employees.models import Department, Employee
 from app.modules.employees.reasons import load_reasons
@@ -59,15 +66,12 @@ def new_resignation():
         flash(_("You already have an open case."), "info")
         return redirect(url_for("cases.mine"))
     today = date.today()
-    last_day, estimated = operations.default_last_day(employee, today)
+    last_day = operations.default_last_day(employee, today)[0]
     form = ResignationForm(data={"notice_date": today, "requested_last_day": last_day})
     _fill_reason_choices(form)
-    if request.method == "POST" and "recalculate" in request.form and form.notice_date.data:
-        last_day, estimated = operations.default_last_day(employee, form.notice_date.data)
-        form.requested_last_day.data = last_day
-        form.requested_last_day.raw_data = None
-        return render_template("cases/new.html", form=form, recalculated=True, estimated=estimated)
-    if form.validate_on_submit():
+    if _recalculate(form, employee):
+        return _resignation_page("cases/new.html", form, employee, recalculated=True)
+    if form.validate_on_submit() and _notice_period_kept(form, employee):
         try:
             case = _file(employee, form)
         except (UploadError, operations.CaseError) as error:
@@ -77,17 +81,98 @@ def new_resignation():
             db.session.commit()
             flash(_("Your draft is saved. Check the preview and submit it."), "success")
             return redirect(url_for("cases.show", case_id=case.id))
-    return render_template("cases/new.html", form=form, estimated=estimated)
+    return _resignation_page("cases/new.html", form, employee)
+
+
+def _recalculate(form: ResignationForm, employee: Employee) -> bool:
+    """The "recalculate" button: the last day of the notice period from the notice date given."""
+    if request.method != "POST" or "recalculate" not in request.form or not form.notice_date.data:
+        return False
+    form.requested_last_day.data = operations.default_last_day(employee, form.notice_date.data)[0]
+    form.requested_last_day.raw_data = None
+    return True
+
+
+def _notice_period_kept(form: ResignationForm, employee: Employee) -> bool:
+    """The submit guard's rule (Art 37), said on the form instead of after the preview."""
+    problem = operations.notice_period_problem(employee, form.notice_date.data, form.requested_last_day.data)
+    if problem:
+        form.requested_last_day.errors = [*form.requested_last_day.errors, str(problem)]
+    return problem is None
+
+
+def _resignation_page(template: str, form: ResignationForm, employee: Employee, **context):
+    notice_date = form.notice_date.data if isinstance(form.notice_date.data, date) else date.today()
+    estimated = operations.default_last_day(employee, notice_date)[1]
+    return render_template(template, form=form, estimated=estimated, **context)
 
 
 def _file(employee: Employee, form: ResignationForm) -> Case:
+    return operations.file_resignation(employee, current_user, **_application_from(form))
+
+
+@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(case_id: int):
+    """The leaver changes their resignation draft (after a send-back, say), then submits it again."""
+    case = load_case(case_id)
+    if not operations.may_edit_application(case, current_user):
+        abort(403)
+    if request.method == "POST" and request.form.get("version", type=int) != case.version:
+        raise Conflict(reload_url=url_for("cases.edit", case_id=case.id))
+    if not operations.is_draft(case):
+        flash(_("Only a draft can be changed."), "warning")
+        return redirect(url_for("cases.show", case_id=case.id))
+    form = EditResignationForm(data={**_application_of(case), "version": case.version})
+    _fill_reason_choices(form)
+    if _recalculate(form, case.employee):
+        return _edit_page(case, form, recalculated=True)
+    if not (form.validate_on_submit() and _notice_period_kept(form, case.employee)):
+        return _edit_page(case, form), 400 if request.method == "POST" else 200
+    return _save_edit(case, form)
+
+
+def _save_edit(case: Case, form: EditResignationForm):
+    """Save the changes and go to the case page, or say why not (409 when the case moved on)."""
+    try:
+        changed = operations.edit_resignation(case, current_user, **_application_from(form))
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise Conflict(reload_url=url_for("cases.edit", case_id=case.id)) from error
+    except UploadError as error:
+        db.session.rollback()
+        form.letter.errors = [str(error)]
+        return _edit_page(case, form), 400
+    except operations.CaseError as error:
+        db.session.rollback()
+        return _edit_page(case, form, problems=[str(error)]), 400
+    if changed:
+        flash(_("Your changes are saved. Check the preview and submit it again."), "success")
+    else:
+        flash(_("Nothing was changed."), "info")
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+def _application_of(case: Case) -> dict:
+    return {"reasons": list(case.reason_codes or []), "primary_reason": case.primary_reason or "",
+            "statement": case.statement, "notice_date": case.notice_date,
+            "requested_last_day": case.requested_last_day}
+
+
+def _application_from(form: ResignationForm) -> dict:
+    """The operation's arguments from the filing or the edit form (a letter only if one was chosen)."""
     upload = form.letter.data
-    letter = upload.read() if upload else None
-    return operations.file_resignation(
-        employee, current_user, reasons=form.reasons.data, primary_reason=form.primary_reason.data,
-        statement=form.statement.data, notice_date=form.notice_date.data,
-        requested_last_day=form.requested_last_day.data, letter=letter,
-        letter_name=getattr(upload, "filename", "") or "")
+    chosen = bool(upload and getattr(upload, "filename", ""))
+    return {"reasons": form.reasons.data, "primary_reason": form.primary_reason.data,
+            "statement": form.statement.data, "notice_date": form.notice_date.data,
+            "requested_last_day": form.requested_last_day.data,
+            "letter": upload.read() if chosen else None, "letter_name": upload.filename if chosen else ""}
+
+
+def _edit_page(case: Case, form: EditResignationForm, **context):
+    return _resignation_page("cases/edit.html", form, case.employee, case=case,
+                             send_back=send_back_of(case), current_letter=current_letter(case), **context)
 
 
 @bp.route("/open", methods=["GET", "POST"])
@@ -215,7 +300,7 @@ def team():
 def queue():
     """The HR queue with filters (state, type, department, overdue) and sorting."""
     filters = queries.QueueFilters(
-        state=request.args.get("state", ""), workflow_id=request.args.get("type", ""),
+        state=catalog.state_code(request.args.get("state", "").split(",")), workflow_id=request.args.get("type", ""),
         department_id=request.args.get("department", type=int), overdue=bool(request.args.get("overdue")),
         open_only=request.args.get("all") != "1", sort=request.args.get("sort", "newest"))
     page = queries.queue(access.visibility_clause(current_user), filters, _page_number(),

@@ -303,8 +303,8 @@ def reports(case_id: int):
 @login_required
 def inbox():
     """My handover items across every open case: the ones waiting for me first."""
-    entries = queries.inbox(current_user, date.today())
-    return render_template("handover/inbox.html", entries=entries, today=date.today())
+    page = _page(queries.inbox(current_user, date.today()))
+    return render_template("handover/inbox.html", page=page, today=date.today())
 
 
 @bp.route("/handover/board")
@@ -313,8 +313,16 @@ def board():
     """Open handovers: percent done, overdue items, disputes, days to the last working day."""
     from app.modules.workflows.hooks import app_calendar
 
-    rows = queries.board(current_user, date.today(), app_calendar())
-    return render_template("handover/board.html", rows=rows, form=BulkReceiverForm(prefix="bulk"))
+    page = _page(queries.board(current_user, date.today(), app_calendar()))
+    return render_template("handover/board.html", page=page, form=BulkReceiverForm(prefix="bulk"))
+
+
+def _page(rows: list):
+    """The page of a list the `page` argument asks for, PAGE_SIZE long, as the cases queue pages."""
+    from app.modules.cases.operations import page_size
+    from app.modules.cases.queries import page_of
+
+    return page_of(rows, request.args.get("page", 1, type=int), page_size())
 
 
 @bp.route("/handover/board/receiver", methods=["POST"])
