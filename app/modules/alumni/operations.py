@@ -26,7 +26,7 @@ from app.modules.employees.models import Assignment, Department, Employee, Posit
 
 SHUTDOWN_JOB = "account_shutdown"
 SHUTDOWN_TIME = time(18, 0)  # end of the last working day, China time
-NOT_LEAVING = {"withdrawn", "cancelled", "retained", "renewed", "declined"}
+NOT_LEAVING = {"withdrawn", "cancelled", "retained", "renewed", "declined", "rejected"}
 
 
 class AlumniError(ValueError):

@@ -96,20 +96,16 @@ def case_notice_date(ctx: Context) -> date | None:
 @registry.guard("notice_period_ok", {"type": "object", "additionalProperties": False})
 def notice_period_ok(ctx: Context):
     """Art 37: the requested last day leaves 30 days' notice (3 days in probation)."""
-    from app.law import notice_days
-    from app.modules.cases.operations import notice_deadline
+    from app.modules.cases.operations import notice_period_problem
 
     case = case_of(ctx)
     if case is None or case.requested_last_day is None:
         return _l("Enter the requested last working day first.")
-    notice_date = case.notice_date or _today(ctx)
-    in_probation = case.employee.in_probation(notice_date) if case.employee else False
-    days = notice_days(in_probation)
-    earliest, _estimated = notice_deadline(notice_date, days)
-    if case.requested_last_day < earliest:
-        return _l("The notice period is %(days)s days (Labour Contract Law Art 37): the last "
-                  "day can be %(earliest)s at the earliest.", days=days, earliest=earliest)
-    return True
+    if case.employee is None:
+        return True
+    problem = notice_period_problem(case.employee, case.notice_date or _today(ctx),
+                                    case.requested_last_day)
+    return problem or True
 
 
 @registry.guard("art40_notice_ok", {"type": "object", "additionalProperties": False})
