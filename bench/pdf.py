@@ -6,6 +6,8 @@ Prints one JSON object per line: {bench, case, value, unit[, baseline, ratio]}. 
 case is the handover certificate with 30 items in Chinese; the baseline is WeasyPrint
 rendering a one-line Chinese page in the same run. Memory: resident set size of this
 process (a worker) after N renders, with the growth between the first and second half.
+The machine's 1-minute load average is printed first and last: on a shared machine, only
+compare runs made under similar load.
 """
 from __future__ import annotations
 
@@ -120,6 +122,7 @@ def main(argv: list[str]) -> int:
     from app.modules.documents.kinds import KINDS
     from app.modules.documents.operations import render_case_document
 
+    emit("load_average_1m_before", os.getloadavg()[0], "load")
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/bench.db", "DOCUMENTS_DIR": tmp,
                           "SERVER_NAME": "localhost", "SECRET_KEY": "bench"})
@@ -151,6 +154,7 @@ def main(argv: list[str]) -> int:
             emit(f"worker_rss_after_{renders}_renders", end, "MB")
             emit("worker_peak_rss", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "MB")
             emit(f"worker_rss_growth_second_{renders - half}_renders", end - middle, "MB")
+    emit("load_average_1m_after", os.getloadavg()[0], "load")
     return 0
 
 

@@ -89,3 +89,33 @@ def pdffonts(data: bytes, tmp_path) -> str:
     path.write_bytes(data)
     return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
                           check=True).stdout
+
+
+@pytest.fixture
+def walk(session, shipped_workflows, people):
+    """Open a case for the team's leaver through its workflow and fire events on it as real
+    users; returns the case and the render_pdf jobs the events recorded."""
+    from app.engine.models import OutboxJob
+    from app.modules.cases.operations import fire_case_event, open_case
+
+    def _walk(workflow_id: str, steps, **fields):
+        case = open_case(people.leaver, workflow_id, people.hr_user, **fields)
+        jobs = []
+        for event, user, payload in steps:
+            result = fire_case_event(case, event, user, case.version, payload)
+            assert result, (event, result.refusal)
+            jobs += [session.get(OutboxJob, i) for i in result.outbox_ids]
+        return case, [job for job in jobs if job.kind == "render_pdf"]
+    return _walk
+
+
+@pytest.fixture
+def run_render(session, docs_dir):
+    """Run a render_pdf outbox job as the worker would; returns its document."""
+    from app.modules.documents.models import Document
+    from app.modules.documents.operations import render_document_job
+
+    def _run(job):
+        session.commit()
+        return session.get(Document, render_document_job({**job.payload, "job_id": job.id}))
+    return _run

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import logging
 import socket
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from app.modules.documents import render as render_mod
 from app.modules.documents import storage
+from app.modules.documents.kinds import may_download
 from app.modules.documents.operations import generate_document, render_case_document
 from app.modules.handover.models import HandoverItem
 from tests.documents_fixtures import flat, pdf_pages, pdf_text, pdffonts
@@ -215,3 +216,136 @@ def test_fetcher_serves_the_apps_static_files():
 def test_unknown_kind_is_refused(session, make_doc_case, docs_dir):
     with pytest.raises(LookupError):
         generate_document(session, make_doc_case(), "love_letter")
+
+
+# ---------------------------------------------------------------- renewal offer and union notice
+
+CONTRACT = {"contract_start": date(2023, 7, 1), "contract_end": date(2026, 6, 30)}
+NOTIFIED = date(2026, 5, 20)
+
+
+def offer_renewal(walk, people, terms="equal_or_better", steps=()):
+    """A contract expiry where HR offered renewal on `terms` (then `steps`)."""
+    for name, value in CONTRACT.items():
+        setattr(people.leaver, name, value)
+    return walk("contract_expiry", [("offer_renewal", people.hr_user, {"offer_terms": terms}),
+                                    *steps], requested_last_day=CONTRACT["contract_end"])
+
+
+def notify_union(walk, people, reply="工会无异议，同意按程序办理。"):
+    """An Art 40(2) dismissal filed by HR, with the union notification recorded."""
+    return walk("dismissal", [
+        ("file_without_fault", people.hr_user, {"ground": "incompetent", "notice_mode": "notice",
+                                                "comment": "两次培训后考核仍不合格。"}),
+        ("record_union_reply", people.hr_user, {"union_notified_on": NOTIFIED.isoformat(),
+                                                "comment": reply})],
+        requested_last_day=date(2026, 6, 30))
+
+
+RENEWAL_FACTS = {
+    "zh_CN": ["续订劳动合同通知书", "陈美丽", "2023年7月1日 至 2026年6月30日",
+              "维持或者提高现劳动合同约定的条件", "本单位依法不支付经济补偿", "第四十六条第（五）项",
+              "请于 2026年6月30日 前（含当日）书面答复", "尚未答复", "同意续订", "员工签字"],
+    "en": ["Offer to renew the labour contract", "July 1, 2023 to June 30, 2026",
+           "Equal to or better than the current contract", "no severance is owed",
+           "Art 46(5)", "on or before June 30, 2026", "Not answered yet", "I decline the renewal"],
+}
+UNION_FACTS = {
+    "zh_CN": ["单方解除劳动合同事先通知工会函", "第四十三条", "陈美丽",
+              "不能胜任工作，经过培训或者调整工作岗位，仍不能胜任工作", "《劳动合同法》第四十条第（二）项",
+              "提前三十日以书面形式通知本人", "2026年6月30日", "两次培训后考核仍不合格。", "2026年5月20日",
+              "工会无异议，同意按程序办理。", "工会意见", "工会（盖章）"],
+    "en": ["Notice to the trade union of a unilateral dismissal", "Art 43",
+           "Incompetent for the work even after training or a change of post",
+           "Labour Contract Law Art 40(2)", "30 days' written notice", "June 30, 2026",
+           "May 20, 2026", "Opinion of the trade union", "Trade union (seal)"],
+}
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_renewal_offer_states_terms_deadline_and_answer(session, walk, people, run_render, locale):
+    case, [job] = offer_renewal(walk, people)
+    case.locale = locale
+    document = run_render(job)
+    assert document.kind == "renewal_offer"
+    text = pdf_text(storage.load(document.sha256))
+    for fact in RENEWAL_FACTS[locale]:
+        assert flat(fact) in text, f"{fact!r} missing from the renewal offer ({locale})"
+    assert "劳动合同解除（终止）通知书" not in text and "Notice of termination" not in text
+
+
+def test_renewal_offer_shows_the_answer_once_given(session, walk, people, docs_dir):
+    case, _ = offer_renewal(walk, people, steps=[("decline_renewal", people.leaver_user, None)])
+    text = pdf_text(render(session, case, "renewal_offer"))
+    assert "不同意续订(" in text and "尚未答复" not in text
+
+
+def test_lower_renewal_terms_say_severance_is_owed(session, walk, people, run_render):
+    case, [job] = offer_renewal(walk, people, terms="lower")
+    text = pdf_text(storage.load(run_render(job).sha256))
+    assert "低于现劳动合同约定的条件" in text and "本单位依法支付经济补偿" in text
+    assert "不支付经济补偿" not in text
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_union_notice_states_ground_article_date_and_reply(session, walk, people, run_render,
+                                                          locale):
+    case, [job] = notify_union(walk, people)
+    case.locale = locale
+    document = run_render(job)
+    assert document.kind == "union_notice"
+    text = pdf_text(storage.load(document.sha256))
+    for fact in UNION_FACTS[locale]:
+        assert flat(fact) in text, f"{fact!r} missing from the union notice ({locale})"
+    assert "劳动合同解除（终止）通知书" not in text and "Notice of termination" not in text
+
+
+def test_union_notice_is_for_hr_not_the_employee(session, walk, people, run_render):
+    case, [job] = notify_union(walk, people)
+    document = run_render(job)
+    assert may_download(case, document.kind, None, {"hr"})
+    for employee in (people.leaver, people.boss):
+        assert not may_download(case, document.kind, employee.id, set())
+
+
+def test_dismissal_notice_cites_the_filed_ground(session, walk, people, docs_dir):
+    case, _ = notify_union(walk, people)
+    document = generate_document(session, case, "dismissal_notice")
+    assert document.kind == "termination_notice"
+    assert "LCLArt40(2)" in pdf_text(storage.load(document.sha256))
+
+
+@pytest.mark.parametrize("kind", ["renewal_offer", "union_notice"])
+def test_new_notices_are_pdfa_with_fonts_and_the_same_bytes(session, walk, people, docs_dir,
+                                                            tmp_path, kind):
+    case, _ = offer_renewal(walk, people) if kind == "renewal_offer" else notify_union(walk, people)
+    runs = [render_case_document(session, case, kind, locale="zh_CN", created=WHEN,
+                                 version=1).data for _ in range(2)]
+    assert runs[0] == runs[1]
+    fonts = pdffonts(runs[0], tmp_path).splitlines()[2:]
+    assert fonts and all(" yes yes yes " in line for line in fonts), fonts
+    reader = PdfReader(io.BytesIO(runs[0]))
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="U"' in xmp
+    later = render_case_document(session, case, kind, locale="zh_CN", created=WHEN, version=2).data
+    assert later != runs[0]
+
+
+@pytest.mark.parametrize("kind", ["renewal_offer", "union_notice"])
+def test_user_fields_in_new_notices_fetch_nothing(session, walk, people, docs_dir, no_network,
+                                                  monkeypatch, kind):
+    fetched = []
+    original = render_mod.SafeFetcher.fetch
+    monkeypatch.setattr(render_mod.SafeFetcher, "fetch",
+                        lambda self, url, headers=None: fetched.append(url) or
+                        original(self, url, headers))
+    people.leaver.name = INJECTIONS[0]
+    if kind == "renewal_offer":
+        case, _ = offer_renewal(walk, people)
+    else:
+        case, _ = notify_union(walk, people, reply=" ".join(INJECTIONS))
+    case.position_name = INJECTIONS[1]
+    text = pdf_text(render(session, case, kind))
+    assert "file:///etc/passwd" in text and "198.51.100.7" in text  # printed, never loaded
+    assert all(url.startswith("data:") for url in fetched), fetched
+    assert no_network == []

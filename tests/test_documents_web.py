@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from app.modules.documents import storage
-from app.modules.documents.operations import generate_document
+from app.modules.documents.operations import generate_document, render_case_document
 from tests.conftest import csrf_from
 
 pytest_plugins = ["tests.documents_fixtures"]
@@ -54,6 +55,18 @@ def test_download_permissions(client, login, users, docs, who, kind, status):
         assert response.headers["Cache-Control"] == "no-store"
         assert response.headers["Content-Type"] == "application/pdf"
         assert f'filename="SO-2026-0001_{kind}_v1.pdf"' in response.headers["Content-Disposition"]
+
+
+def test_union_notice_downloads_for_hr_only(client, login, users, session, make_doc_case,
+                                             docs_dir):
+    case = make_doc_case(workflow_id="dismissal")
+    doc = generate_document(session, case, "union_notice")
+    session.commit()
+    for who, status in (("hr", 200), ("leaver", 403), ("supervisor", 403), ("receiver", 403)):
+        login(users[who].username)
+        assert client.get(url(doc)).status_code == status, who
+        client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(
+            as_text=True))})
 
 
 def test_download_needs_login_and_the_right_case(client, login, users, docs, make_doc_case):
@@ -168,3 +181,49 @@ def test_cli_render_and_verify(app, session, make_doc_case, docs_dir, tmp_path):
     bad = runner.invoke(args=["docs", "render", "--case", str(case.id), "--kind", "nope",
                               "--out", str(out)])
     assert bad.exit_code != 0 and "unknown document kind" in bad.output
+
+
+def signature_of(data: bytes):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    [signature] = PdfFileReader(io.BytesIO(data)).embedded_signatures
+    return signature
+
+
+def test_signing_twice_gives_the_same_bytes_and_a_valid_signature(session, make_doc_case,
+                                                                   docs_dir, signing_key):
+    from pyhanko.keys import load_cert_from_pemder
+
+    from app.modules.documents.signing import validate_signatures
+
+    case = make_doc_case()
+    event_at = datetime.now(UTC).replace(microsecond=0)  # after the trial key became valid
+    runs = [render_case_document(session, case, "termination_certificate", locale="zh_CN",
+                                 created=event_at, version=1).data for _ in range(2)]
+    assert runs[0] == runs[1]
+    root = load_cert_from_pemder(str(signing_key.with_suffix(".crt.pem")))
+    [status] = validate_signatures(runs[0], trust_roots=[root])
+    assert status["intact"] and status["valid"] and status["trusted"]
+    assert status["coverage"] == "ENTIRE_FILE"
+    assert signature_of(runs[0]).self_reported_timestamp == event_at  # the event's, not the clock's
+    later = render_case_document(session, case, "termination_certificate", locale="zh_CN",
+                                 created=event_at + timedelta(minutes=1), version=1).data
+    assert later != runs[0]
+    assert signature_of(later).self_reported_timestamp == event_at + timedelta(minutes=1)
+
+
+def test_event_older_than_the_key_is_signed_at_the_keys_start(session, make_doc_case, docs_dir,
+                                                             signing_key):
+    from pyhanko.keys import load_cert_from_pemder
+
+    from app.modules.documents.signing import validate_signatures
+
+    root = load_cert_from_pemder(str(signing_key.with_suffix(".crt.pem")))
+    case = make_doc_case()
+    long_ago = root.not_valid_before - timedelta(days=30)
+    runs = [render_case_document(session, case, "termination_certificate", locale="en",
+                                 created=long_ago, version=1).data for _ in range(2)]
+    assert runs[0] == runs[1]
+    assert signature_of(runs[0]).self_reported_timestamp == root.not_valid_before
+    [status] = validate_signatures(runs[0], trust_roots=[root])
+    assert status["intact"] and status["valid"] and status["trusted"]

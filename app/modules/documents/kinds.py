@@ -25,6 +25,16 @@ ARTICLES = {
     "retirement": "LCL Art 44(2); Reg Art 21", "dismissal": "LCL Art 39 / 40",
 }
 APPROVAL_EVENTS = ("submit", "approve", "reject", "withdraw")
+# Article and item of each dismissal ground the cases module offers (LCL Art 39, 40).
+GROUNDS = {
+    "probation_unfit": (39, 1), "serious_violation": (39, 2), "serious_dereliction": (39, 3),
+    "concurrent_employment": (39, 4), "fraud_contract": (39, 5), "criminal_liability": (39, 6),
+    "medical_unfit": (40, 1), "incompetent": (40, 2), "circumstances_changed": (40, 3),
+}
+OFFER_TERMS = ("equal_or_better", "lower")
+NOTICE_MODES = ("notice", "pay_in_lieu")
+RENEWAL_ANSWER_EVENTS = {"accept_renewal": "accepted", "decline_renewal": "declined"}
+DISMISSAL_FILINGS = ("file_with_cause", "file_without_fault")
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,9 @@ class Kind:
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("resignation_application", "resignation_application"),
     Kind("termination_notice", "termination_notice"),
+    Kind("renewal_offer", "renewal_offer"),
+    # Addressed to the trade union, kept by HR: not the employee's to download.
+    Kind("union_notice", "union_notice", audience=frozenset()),
     Kind("approval_record", "approval_record"),
     Kind("handover_certificate", "handover_certificate",
          audience=frozenset({"employee", "receiver", "supervisor"})),
@@ -50,7 +63,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
 )}
 # Template names the shipped workflows use for notices of other separation types.
 ALIASES = {name: "termination_notice" for name in (
-    "dismissal_notice", "expiry_notice", "mutual_agreement", "union_notice", "renewal_offer")}
+    "dismissal_notice", "expiry_notice", "mutual_agreement")}
 
 
 def kind_for(name: str, case: Case | None = None) -> Kind:
@@ -181,13 +194,30 @@ def _case_facts(session, case: Case, f: Formatter) -> dict:
         "last_day": f.date(case.last_day),
         "statement": case.statement or "",
         "workflow_title": f.pick(workflow.get("title"), case.workflow_id, case.workflow_id),
-        "article": (case.facts or {}).get("article") or ARTICLES.get(case.workflow_id, ""),
+        "article": _article(case),
         "receiver": case.handover_receiver.name if case.handover_receiver else "",
         "supervisor": supervisor.name if supervisor else "",
         "monthly_wage": f.money(case.monthly_wage),
         "reasons": ", ".join(case.reason_codes or []),
         "state": _state_title(session, case, f, workflow),
     }
+
+
+def workflow_data(case: Case) -> dict:
+    """The facts given with the case's workflow events (offer terms, ground, union date...)
+    over those given when it was opened."""
+    data = case.instance.data if case.instance is not None else None
+    return {**(case.facts or {}), **(data or {})}
+
+
+def _article(case: Case) -> str:
+    """The legal basis: as HR stated it, else the dismissal ground's, else the workflow's."""
+    stated = (case.facts or {}).get("article")
+    ground = GROUNDS.get(workflow_data(case).get("ground"))
+    if stated or not ground:
+        return stated or ARTICLES.get(case.workflow_id, "")
+    article, item = ground
+    return f"LCL Art {article}({item})"
 
 
 def _localized(frozen: str, named, f: Formatter) -> str:
@@ -235,19 +265,40 @@ def _handover(session, case, f, options) -> dict:
         from app.modules.handover.operations import items_of
     except ImportError:
         return {"items": []}
+    signers = _active_signers(session, case)
     return {"items": [{"title": f.pick(None, item.title_zh, item.title_en),
                        "category": item.category,
-                       "leaver_signed": _signed(item, "leaver", f),
-                       "receiver_signed": _signed(item, "receiver", f)}
+                       "leaver_signed": _signed(item, "leaver", signers, f),
+                       "receiver_signed": _signed(item, "receiver", signers, f)}
                       for item in items_of(session, case.id)]}
 
 
-def _signed(item, side: str, f) -> str:
+def _active_signers(session, case: Case) -> dict[tuple[int, str], str]:
+    """(item id, side) -> who signed, for every active signature of the case in one query
+    (item by item, the signatures would cost a query per item)."""
+    from app.modules.handover.models import HandoverItem, HandoverSignature
+
+    stmt = (select(HandoverSignature.item_id, HandoverSignature.side,
+                   HandoverSignature.signer_name)
+            .join(HandoverItem, HandoverItem.id == HandoverSignature.item_id)
+            .where(HandoverItem.case_id == case.id, HandoverSignature.voided_at.is_(None)))
+    return {(item_id, side): name for item_id, side, name in session.execute(stmt)}
+
+
+def _signed(item, side: str, signers: dict, f) -> str:
     """Who signed the item's side and when ("name · time"); only the time for bare rows."""
     at = getattr(item, f"{side}_signed_at")
-    active = item.active_signature(side) if hasattr(item, "active_signature") else None
-    name = active.signer_name if active is not None else ""
+    name = signers.get((item.id, side), "")
     return " · ".join(part for part in (name, f.datetime(at) if at else "") if part)
+
+
+def _contract_term(case: Case, f: Formatter) -> str:
+    """The term of the contract in force: "start to end", or open-ended from its start."""
+    employee = case.employee
+    start = employee.contract_start or case.hire_date or employee.hire_date
+    if employee.contract_end is None or employee.contract_type == "open_ended":
+        return f.t("term_open", start=f.date(start))
+    return f.t("term_range", start=f.date(start), end=f.date(employee.contract_end))
 
 
 def _certificate(session, case, f, options) -> dict:
@@ -255,11 +306,7 @@ def _certificate(session, case, f, options) -> dict:
     from app.law import service_length
 
     employee = case.employee
-    start = employee.contract_start or case.hire_date or employee.hire_date
-    if employee.contract_end is None or employee.contract_type == "open_ended":
-        term = f.t("term_open", start=f.date(start))
-    else:
-        term = f.t("term_range", start=f.date(start), end=f.date(employee.contract_end))
+    term = _contract_term(case, f)
     years = ""
     first_day = case.hire_date or employee.hire_date
     if case.last_day and first_day and case.last_day >= first_day:
@@ -300,6 +347,71 @@ def _settlement(session, case, f, options) -> dict:
     return {"settlement": {"lines": lines, "total": f.money(total)}}
 
 
+def _renewal(session, case, f, options) -> dict:
+    """LCL Art 44(1), 46(5): the offer to renew, whether it keeps or improves the terms (then
+    no severance is owed if the employee declines), the deadline and the answer so far."""
+    data = workflow_data(case)
+    end = case.employee.contract_end or case.last_day
+    terms = data.get("offer_terms") if data.get("offer_terms") in OFFER_TERMS else None
+    return {"renewal": {
+        "contract_term": _contract_term(case, f), "contract_end": f.date(end),
+        "terms": f.t(f"offer_terms.{terms}") if terms else "",
+        "compensation": f.t(f"renewal_compensation.{terms}") if terms else "",
+        "answer_by": f.date(_as_date(data.get("answer_by")) or end),
+        "answer": _renewal_answer(session, case, data, f)}}
+
+
+def _renewal_answer(session, case, data: dict, f: Formatter) -> str:
+    """The employee's answer as the workflow recorded it (with when), or "not answered yet"."""
+    event = _latest_event(session, case, RENEWAL_ANSWER_EVENTS)
+    if event is not None:
+        answer = f.t(f"renewal_answer.{RENEWAL_ANSWER_EVENTS[event.event]}")
+        return f"{answer} ({f.datetime(event.created_at)})"
+    declined = data.get("declined_by") == "employee" or data.get("renewal_answer") in (
+        "employee_declined", "offered_worse_terms")
+    return f.t("renewal_answer.declined" if declined else "renewal_answer.pending")
+
+
+def _union(session, case, f, options) -> dict:
+    """LCL Art 43: the dismissal the union is told of in advance: ground and article, notice,
+    the reasons HR filed, when the union was notified and its reply as recorded."""
+    data = workflow_data(case)
+    ground = data.get("ground") if data.get("ground") in GROUNDS else None
+    basis = data.get("basis") or (f"art{GROUNDS[ground][0]}" if ground else None)
+    mode = "none" if basis == "art39" else data.get("notice_mode")
+    filing = _latest_event(session, case, DISMISSAL_FILINGS)
+    reply = _latest_event(session, case, ("record_union_reply",))
+    return {"union": {
+        "ground": f.t(f"ground.{ground}") if ground else "",
+        "article": f.t(f"ground.{ground}.article") if ground else "",
+        "notice_mode": f.t(f"notice_mode.{mode}") if mode in (*NOTICE_MODES, "none") else "",
+        "reasons": _comment(filing) or case.statement or "",
+        "notified_on": f.date(_as_date(data.get("union_notified_on"))),
+        "reply": _comment(reply)}}
+
+
+def _latest_event(session, case: Case, events) -> AuditEvent | None:
+    """The newest audit event of the case among `events`."""
+    stmt = (select(AuditEvent).where(AuditEvent.subject == f"case:{case.id}",
+                                     AuditEvent.event.in_(tuple(events)))
+            .order_by(AuditEvent.id.desc()).limit(1))
+    return session.scalar(stmt)
+
+
+def _comment(event: AuditEvent | None) -> str:
+    return str((event.payload or {}).get("comment") or "") if event is not None else ""
+
+
+def _as_date(value) -> date | None:
+    """A date given with an event (stored as ISO text in the workflow's JSON data)."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
 def _external(module: str, name: str, *args):
     """Ask another feature for its facts when it offers them; None when it does not (yet)."""
     try:
@@ -313,4 +425,5 @@ BUILDERS = {
     "approval_record": _approval, "offboarding_summary": _summary,
     "handover_certificate": _handover, "termination_certificate": _certificate,
     "exit_interview_record": _interview, "settlement_statement": _settlement,
+    "renewal_offer": _renewal, "union_notice": _union,
 }

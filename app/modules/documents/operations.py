@@ -186,7 +186,7 @@ def render_case_document(session, case: Case, kind: str, *, locale: str, bilingu
     data = render_pdf(resolved.template, context, meta, bilingual=bilingual)
     signed = signing_configured()
     if signed:
-        data = sign_pdf(data, reason=title, location=company_name())
+        data = sign_pdf(data, reason=title, location=company_name(), signing_time=created)
     sha256 = storage.store(data)
     return Rendered(case.id, resolved.name, version, locale, bilingual, resolved.hr_only, sha256,
                     code, len(data), signed, event, audit_event_id, requested_by, created, data)

@@ -1,7 +1,16 @@
-"""PAdES signatures with pyHanko: sign with the organisation key, validate, make a trial key."""
+"""PAdES signatures with pyHanko: sign with the organisation key, validate, make a trial key.
+
+Signing is reproducible: the same PDF signed with the same key at the same given time gives
+the same bytes. pyHanko reads the clock in three places and has no option for any of them
+(MatthiasValvekens/pyHanko#569 asks for one), so two small subclasses pin them: the signing
+session's time (the signature dictionary's /M), the update's modification date (/ModDate and
+XMP ModifyDate) and the second file identifier (os.urandom otherwise). The signature itself
+is RSA PKCS#1 v1.5, which is deterministic (PSS would not be).
+"""
 from __future__ import annotations
 
 import functools
+import hashlib
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -56,20 +65,82 @@ def _outside_event_loop(fn, *args):
         return pool.submit(fn, *args).result()
 
 
-def sign_pdf(data: bytes, *, reason: str, location: str = "") -> bytes:
-    """Add a PAdES B-B signature as an incremental update (the PDF/A content is unchanged)."""
-    return _outside_event_loop(_sign_pdf, data, reason, location, signer())
+def sign_pdf(data: bytes, *, reason: str, signing_time: datetime, location: str = "") -> bytes:
+    """Add a PAdES B-B signature as an incremental update (the PDF/A content is unchanged),
+    dated `signing_time` (the time of the event the document records), not the clock's."""
+    return _outside_event_loop(_sign_pdf, data, reason, location, signer(), signing_time)
 
 
-def _sign_pdf(data: bytes, reason: str, location: str, organisation_signer) -> bytes:
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+def claimed_signing_time(signing_time: datetime, certificate) -> datetime:
+    """The time the signature states: the given one, but never before the certificate was
+    valid (a validator checking the certificate at the signing time would refuse it)."""
+    if signing_time.tzinfo is None:
+        signing_time = signing_time.replace(tzinfo=UTC)
+    return max(signing_time.astimezone(UTC).replace(microsecond=0),
+               certificate.not_valid_before.astimezone(UTC))
+
+
+def _sign_pdf(data: bytes, reason: str, location: str, organisation_signer,
+              signing_time: datetime) -> bytes:
     from pyhanko.sign import fields, signers
 
-    writer = IncrementalPdfFileWriter(BytesIO(data))
+    pinned_signer, pinned_writer = _pinned_classes()
+    at = claimed_signing_time(signing_time, organisation_signer.signing_cert)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME, md_algorithm="sha256", reason=reason, location=location or None,
         subfilter=fields.SigSeedSubFilter.PADES)
-    return signers.sign_pdf(writer, meta, signer=organisation_signer).getvalue()
+    return pinned_signer(meta, organisation_signer, at).sign_pdf(pinned_writer(data, at)).getvalue()
+
+
+@functools.cache
+def _pinned_classes():
+    """pyHanko's signer and incremental writer, with the time given instead of the clock's
+    (built on first use, like every pyHanko import here)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.metadata.model import DocumentMetadata
+    from pyhanko.sign import signers
+
+    class PinnedSigner(signers.PdfSigner):
+        """The signing session (/M of the signature) uses `at`, not datetime.now()."""
+
+        def __init__(self, meta, signer, at: datetime):
+            super().__init__(meta, signer=signer)
+            self.at = at
+
+        def init_signing_session(self, pdf_out, existing_fields_only=False):
+            session = super().init_signing_session(pdf_out, existing_fields_only)
+            session.system_time = self.at
+            return session
+
+    class PinnedMetadata(DocumentMetadata):
+        """The writer sets last_modified to "now" as it writes; this one stays `at`."""
+
+        def __init__(self, at: datetime):
+            self.at = at
+            super().__init__()
+
+        @property
+        def last_modified(self):
+            return self.at
+
+        @last_modified.setter
+        def last_modified(self, _value):
+            pass
+
+    class PinnedWriter(IncrementalPdfFileWriter):
+        """Dated `at` (/ModDate, XMP ModifyDate); the new half of the file identifier is
+        derived from the content and the time instead of os.urandom."""
+
+        def __init__(self, data: bytes, at: datetime):
+            super().__init__(BytesIO(data))
+            self._meta = PinnedMetadata(at)
+            second = hashlib.sha256(b"sendoff-signed\0" + data + at.isoformat().encode())
+            self._document_id = generic.ArrayObject([
+                generic.ByteStringObject(self.document_id[0]),
+                generic.ByteStringObject(second.digest()[:16])])
+
+    return PinnedSigner, PinnedWriter
 
 
 def validate_signatures(data: bytes, trust_roots=None) -> list[dict]:
