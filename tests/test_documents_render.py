@@ -349,3 +349,18 @@ def test_user_fields_in_new_notices_fetch_nothing(session, walk, people, docs_di
     assert "file:///etc/passwd" in text and "198.51.100.7" in text  # printed, never loaded
     assert all(url.startswith("data:") for url in fetched), fetched
     assert no_network == []
+
+
+@pytest.mark.parametrize("locale, titles", [
+    ("zh_CN", ["申请已修改", "已生成文件"]), ("en", ["Application changed", "Document generated"])])
+def test_summary_names_module_events_in_the_case_language(session, make_doc_case, docs_dir,
+                                                          locale, titles):
+    """The printed timeline never shows raw audit keys such as `document.generated`."""
+    from app.audit import record_event
+
+    case = make_doc_case()
+    record_event("case.draft_changed", subject=f"case:{case.id}", payload={"changed": ["notice_date"]})
+    record_event("document.generated", subject=f"case:{case.id}", payload={"kind": "approval_record"})
+    text = pdf_text(render(session, case, "offboarding_summary", locale))
+    assert all(flat(title) in text for title in titles), text
+    assert "document.generated" not in text and "case.draft_changed" not in text

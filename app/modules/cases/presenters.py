@@ -76,12 +76,17 @@ class TimelineEntry:
 
 def event_title(kind: str, definition: Definition, locale: str) -> str:
     """What an audit event kind is called, in the reader's language; never the raw key."""
+    if kind in definition.event_titles and kind not in ENGINE_EVENTS:
+        return definition.event_title(kind, locale)
+    return module_event_title(kind)
+
+
+def module_event_title(kind: str) -> str:
+    """The title of an audit event no workflow defines (engine, timer, module events)."""
     if kind in ENGINE_EVENTS:
         return str(ENGINE_EVENTS[kind])
     if kind.startswith("timer:"):
         return str(TIMER_EVENTS.get(kind.split(":", 1)[1], TIMER_FALLBACK))
-    if kind in definition.event_titles:
-        return definition.event_title(kind, locale)
     if kind in MODULE_EVENTS:
         return str(MODULE_EVENTS[kind])
     module = kind.split(".", 1)[0]

@@ -247,9 +247,24 @@ def timeline(session, case: Case, f: Formatter, events=None) -> list[dict]:
         stmt = stmt.where(AuditEvent.event.in_(events))
     titles = workflow_yaml(case.workflow_id).get("events", {})
     return [{"at": f.datetime(row.created_at),
-             "step": f.pick(titles.get(row.event, {}).get("title"), row.event, row.event),
+             "step": _step_title(row.event, titles, f),
              "actor": row.actor_name or "", "comment": str((row.payload or {}).get("comment", ""))}
             for row in session.scalars(stmt.order_by(AuditEvent.id))]
+
+
+def _step_title(kind: str, titles: dict, f: Formatter) -> str:
+    """The workflow's own title of an event, else the app's (engine, timers, modules)."""
+    if kind in titles:
+        return f.pick(titles[kind].get("title"), kind, kind)
+    from flask_babel import force_locale
+
+    from app.modules.cases.presenters import module_event_title
+
+    names = []
+    for lang in f._langs():
+        with force_locale(lang):
+            names.append(module_event_title(kind))
+    return " / ".join(dict.fromkeys(names))
 
 
 def _approval(session, case, f, options) -> dict:
