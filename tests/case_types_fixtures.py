@@ -20,8 +20,11 @@ CONFIRMERS = {"successor": "successor", "supervisor": "boss", "it": "it1", "fina
 
 
 def in_days(days: int) -> date:
-    """A date relative to today: the web requests run on the real clock."""
-    return date.today() + timedelta(days=days)
+    """A date relative to today in China: the web requests run on the real clock, and the
+    app counts notice periods by the Chinese calendar day."""
+    from app.modules.cases.operations import today
+
+    return today() + timedelta(days=days)
 
 
 def china_time(day: date, hour: int = 12) -> datetime:
@@ -137,7 +140,7 @@ class Browser:
         """HR opens a case at /cases/open; the case page it lands on is the new case."""
         self.as_("hr")
         data = {"employee_no": employee_no, "workflow_id": workflow_id,
-                "notice_date": date.today().isoformat(), "requested_last_day": last_day.isoformat(),
+                "notice_date": in_days(0).isoformat(), "requested_last_day": last_day.isoformat(),
                 "proposed_by": "employer", **extra}
         response = self.post_page_form("/cases/open", "/cases/open", data)
         assert response.status_code == 302, _alerts(text(response))
@@ -184,7 +187,7 @@ class Browser:
         token = csrf_from(self.get("/cases/new"))
         response = self.client.post("/cases/new", data={
             "reasons": list(reasons), "primary_reason": reasons[0], "statement": "申请离职",
-            "notice_date": date.today().isoformat(), "requested_last_day": last_day.isoformat(),
+            "notice_date": in_days(0).isoformat(), "requested_last_day": last_day.isoformat(),
             "csrf_token": token}, content_type="multipart/form-data")
         assert response.status_code == 302, _alerts(text(response))
         case_id = int(re.search(r"/cases/(\d+)", response.headers["Location"]).group(1))

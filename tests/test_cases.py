@@ -19,6 +19,14 @@ def sign_out(client):
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
 
 
+@pytest.fixture(autouse=True)
+def filing_day(monkeypatch):
+    """The employee files on 1 September 2025, a year whose holiday calendar is published."""
+    from app.modules.cases import operations
+
+    monkeypatch.setattr(operations, "today", lambda: date(2025, 9, 1))
+
+
 def file_resignation(client, post_form, **overrides):
     data = {"reasons": ["pay_benefits", "workload"], "primary_reason": "pay_benefits",
             "statement": "感谢公司培养", "notice_date": "2025-09-01", "requested_last_day": "2025-10-09"}
@@ -119,6 +127,16 @@ def test_submit_guard_refuses_a_too_early_last_day_entered_elsewhere(client, log
     assert response.status_code == 400
     assert "2025-10-09" in response.get_data(as_text=True)  # the guard says the earliest day
     assert case.instance.configuration == ["draft"]
+
+
+def test_a_backdated_notice_is_refused_and_nothing_is_filed(client, login, people, post_form, session):
+    """Art 37 counts from the day the notice is given: the employee cannot date it earlier."""
+    login("leaver")
+    response = file_resignation(client, post_form, notice_date="2025-07-01",
+                                requested_last_day="2025-09-02")
+    assert response.status_code == 200
+    assert "通知日期不能早于 2025-09-01" in response.get_data(as_text=True)
+    assert session.scalar(select(Case.id)) is None
 
 
 def test_supervisor_sends_back_with_a_comment_and_missing_comment_is_explained(

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from app.modules.cases.models import CaseAttachment
 from tests.conftest import csrf_from
-from tests.test_cases import PNG, file_resignation, fire, only_case, sign_out
+from tests.test_cases import PNG, file_resignation, filing_day, fire, only_case, sign_out
 
-pytestmark = pytest.mark.usefixtures("shipped_workflows")
+pytestmark = pytest.mark.usefixtures("shipped_workflows", "filing_day")
+assert filing_day  # the employee files on 1 September 2025
 PDF = b"%PDF-1.4\n" + b"\x00" * 64
 FILED = {"reasons": ["pay_benefits", "workload"], "primary_reason": "pay_benefits", "statement": "感谢公司培养",
          "notice_date": "2025-09-01", "requested_last_day": "2025-10-09"}
@@ -160,11 +161,18 @@ def test_the_letter_is_kept_or_replaced_and_a_bad_file_changes_nothing(client, s
 
 def test_a_notice_date_that_changes_the_path_is_refused(client, people, sent_back, session):
     case = sent_back
-    people.leaver.probation_end = date(2025, 8, 31)  # on probation before September, not after
+    people.leaver.probation_end = date(2025, 9, 5)  # found to be on probation until 5 September
     session.commit()
-    response = post_edit(client, case, notice_date="2025-08-25")
+    response = post_edit(client, case, notice_date="2025-09-03", requested_last_day="2025-10-09")
     assert response.status_code == 400 and "试用期" in response.get_data(as_text=True)
     assert case.notice_date == date(2025, 9, 1) and case.workflow_id == "voluntary_resignation"
+
+
+def test_the_notice_date_cannot_move_before_the_one_filed(client, sent_back, session):
+    response = post_edit(client, sent_back, notice_date="2025-08-01", requested_last_day="2025-09-02")
+    assert response.status_code == 400
+    assert "通知日期不能早于 2025-09-01" in response.get_data(as_text=True)
+    assert sent_back.notice_date == date(2025, 9, 1)
 
 
 def test_recalculate_on_the_edit_page_keeps_the_rest(client, sent_back, session):

@@ -23,6 +23,7 @@ from app.modules.auth.models import User
 from app.modules.auth.passwords import verify_password
 from app.modules.auth.permissions import roles_of
 from app.modules.cases.models import Case
+from app.modules.cases.operations import today as china_today
 from app.modules.employees.models import Assignment, Department, Employee, Separation, WageRecord
 from app.modules.employees.operations import SEPARATION_TYPES
 from tests.conftest import drop_scratch, scratch_url
@@ -79,7 +80,7 @@ def demo_db(app, db_url, tmp_path_factory):
             runtime.deploy(session, path)
         session.commit()
         started = time.monotonic()
-        cases_added = load_demo_cases(session, date.today())
+        cases_added = load_demo_cases(session, china_today())
         session.info.pop(PENDING_KEY, None)  # the jobs are not run here
         session.commit()
         cases_elapsed = time.monotonic() - started
@@ -119,7 +120,7 @@ def test_loading_twice_changes_nothing(app, demo_db, demo_session):
     assert "0 people added" in second_run.output
     assert "Demo cases already there." in second_run.output
     assert _rows_per_table(demo_session) == before
-    assert load_demo_cases(demo_session, date.today() + timedelta(days=7)) == 0  # nor a week later
+    assert load_demo_cases(demo_session, china_today() + timedelta(days=7)) == 0  # nor a week later
     demo_session.rollback()
 
 
@@ -175,7 +176,7 @@ def test_every_kind_of_departure_is_there(demo_session):
     history = list(demo_session.scalars(select(Separation.last_day).where(Separation.source == "demo")))
     assert min(history) >= company.HISTORY_START and max(history) < company.TODAY
     archived = list(demo_session.scalars(select(Separation.last_day).where(Separation.source == "case")))
-    assert archived and max(archived) < date.today()  # the archived demo cases ended before today
+    assert archived and max(archived) < china_today()  # the archived demo cases ended before today
 
 
 def test_the_history_has_seasons_and_a_contagion_wave(demo_session):
@@ -290,7 +291,7 @@ def test_archived_demo_leavers_have_left_on_their_last_day(demo_session):
         assert case.employee.status == "left"
         separation = demo_session.scalars(select(Separation).where(
             Separation.employee_id == case.employee_id)).one()
-        assert separation.last_day == case.last_day < date.today()
+        assert separation.last_day == case.last_day < china_today()
         assert separation.separation_type == case.workflow_id
 
 
@@ -300,7 +301,7 @@ def test_the_dates_follow_the_notice_rules(demo_session):
     for case in demo_session.scalars(select(Case).where(Case.workflow_id.in_(
             ("voluntary_resignation", "probation_resignation")))):
         earliest, _estimated = default_last_day(case.employee, case.notice_date)
-        assert case.notice_date <= date.today()
+        assert case.notice_date <= china_today()
         assert case.requested_last_day >= earliest
         assert case.agreed_last_day is None or case.notice_date < case.agreed_last_day <= case.requested_last_day
         assert (case.workflow_id == "probation_resignation") == case.employee.in_probation(case.notice_date)
@@ -329,7 +330,7 @@ def test_a_refused_step_stops_the_demo_loudly(demo_session):
     from app.demo.casework import DemoError, Desk, Fire, Leaving
 
     draft = _cases_in(demo_session, "draft")[0]
-    desk = Desk.open(demo_session, date.today())
+    desk = Desk.open(demo_session, china_today())
     with pytest.raises(DemoError, match="refused"):
         Fire("settle", "hr").run(desk, Leaving(draft, None))
     demo_session.rollback()
@@ -342,7 +343,7 @@ def test_no_demo_cases_without_the_demo_logins(app, db_url, tmp_path_factory):
     load_all_models().create_all(engine)
     try:
         with bound_to(app, engine) as session:
-            assert load_demo_cases(session, date.today()) == 0
+            assert load_demo_cases(session, china_today()) == 0
             assert _count(session, Case) == 0
     finally:
         engine.dispose()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import click
 from sqlalchemy.orm import sessionmaker
@@ -14,6 +14,7 @@ from app.demo.cases import load_demo_cases, people_logins
 from app.demo.loader import counts, demo_steps, load_demo
 from app.engine.errors import NotDeployed
 from app.engine.outbox import PENDING_KEY, due_job_ids, run_job
+from app.modules.cases.operations import today as china_today
 
 
 @click.group(help="Demo data.")
@@ -29,7 +30,7 @@ def load_command() -> None:
                            file=sys.stderr) as bar:
         result = load_demo(db.session, progress=bar.update)
     try:
-        cases_added = load_demo_cases(db.session, date.today())
+        cases_added = load_demo_cases(db.session, china_today())
     except NotDeployed as error:
         raise click.ClickException(f"{error}: run 'flask workflows deploy' first") from error
     # The demo queued PDFs and e-mails: run them here, one after another, once the data is

@@ -51,6 +51,21 @@ def refusal_message(refusal: Refusal):
     return REFUSAL_TEXT.get(refusal.code, refusal.message)
 
 
+def today() -> date:
+    """Today in China, where the notice is given and counted."""
+    from app.engine.timing import CHINA_TZ
+
+    return SystemClock().now().astimezone(CHINA_TZ).date()
+
+
+def backdated_notice_problem(notice_date: date, earliest: date):
+    """Art 37 counts from the day the written notice is given: why this date is too early, or None."""
+    if notice_date >= earliest:
+        return None
+    return _l("The notice date cannot be earlier than %(day)s: the notice period counts from the "
+              "day the written notice is given (Labour Contract Law Art 37).", day=earliest)
+
+
 def notice_deadline(notice_date: date, days: int) -> tuple[date, bool]:
     """Civil Code Art 201/203 on the official calendar; (date, estimated) where estimated is
     True when the year's holiday notice is not published yet and the usual holidays are assumed."""

@@ -65,13 +65,13 @@ def new_resignation():
     if operations.active_case_of(employee) is not None:
         flash(_("You already have an open case."), "info")
         return redirect(url_for("cases.mine"))
-    today = date.today()
+    today = operations.today()
     last_day = operations.default_last_day(employee, today)[0]
     form = ResignationForm(data={"notice_date": today, "requested_last_day": last_day})
     _fill_reason_choices(form)
     if _recalculate(form, employee):
         return _resignation_page("cases/new.html", form, employee, recalculated=True)
-    if form.validate_on_submit() and _notice_period_kept(form, employee):
+    if form.validate_on_submit() and _notice_period_kept(form, employee, today):
         try:
             case = _file(employee, form)
         except (UploadError, operations.CaseError) as error:
@@ -93,8 +93,13 @@ def _recalculate(form: ResignationForm, employee: Employee) -> bool:
     return True
 
 
-def _notice_period_kept(form: ResignationForm, employee: Employee) -> bool:
-    """The submit guard's rule (Art 37), said on the form instead of after the preview."""
+def _notice_period_kept(form: ResignationForm, employee: Employee, earliest_notice: date) -> bool:
+    """The submit guard's rule (Art 37), said on the form instead of after the preview; the
+    notice cannot be dated before `earliest_notice` (today, or the date already filed)."""
+    backdated = operations.backdated_notice_problem(form.notice_date.data, earliest_notice)
+    if backdated:
+        form.notice_date.errors = [*form.notice_date.errors, str(backdated)]
+        return False
     problem = operations.notice_period_problem(employee, form.notice_date.data, form.requested_last_day.data)
     if problem:
         form.requested_last_day.errors = [*form.requested_last_day.errors, str(problem)]
@@ -102,7 +107,7 @@ def _notice_period_kept(form: ResignationForm, employee: Employee) -> bool:
 
 
 def _resignation_page(template: str, form: ResignationForm, employee: Employee, **context):
-    notice_date = form.notice_date.data if isinstance(form.notice_date.data, date) else date.today()
+    notice_date = form.notice_date.data if isinstance(form.notice_date.data, date) else operations.today()
     estimated = operations.default_last_day(employee, notice_date)[1]
     return render_template(template, form=form, estimated=estimated, **context)
 
@@ -127,7 +132,8 @@ def edit(case_id: int):
     _fill_reason_choices(form)
     if _recalculate(form, case.employee):
         return _edit_page(case, form, recalculated=True)
-    if not (form.validate_on_submit() and _notice_period_kept(form, case.employee)):
+    filed = min(case.notice_date or operations.today(), operations.today())
+    if not (form.validate_on_submit() and _notice_period_kept(form, case.employee, filed)):
         return _edit_page(case, form), 400 if request.method == "POST" else 200
     return _save_edit(case, form)
 
