@@ -154,9 +154,13 @@ def test_the_letter_is_kept_or_replaced_and_a_bad_file_changes_nothing(client, s
     assert response.status_code == 400 and "只接受 PDF、PNG 或 JPEG" in response.get_data(as_text=True)
     assert case.statement == "只改说明" and session.scalars(select(CaseAttachment)).all() == [original]
     assert post_edit(client, case, letter=(BytesIO(PDF), "signed.pdf")).status_code == 302
-    letter = session.scalars(select(CaseAttachment)).one()
+    letter = session.scalars(select(CaseAttachment).where(CaseAttachment.kind == "letter")).one()
     assert letter.mime == "application/pdf" and letter.filename == "signed.pdf"
     assert client.get(f"/cases/{case.id}/attachments/{letter.id}").data == PDF
+    session.refresh(original)  # the first letter is notice evidence: kept, marked replaced
+    assert original.kind == "letter_replaced"
+    assert client.get(f"/cases/{case.id}/attachments/{original.id}").data == PNG
+    assert "data-replaced" in client.get(f"/cases/{case.id}").get_data(as_text=True)
 
 
 def test_a_notice_date_that_changes_the_path_is_refused(client, people, sent_back, session):

@@ -128,7 +128,7 @@ def _voluntary() -> tuple[Script, ...]:
                ("workload",), "工作压力大，申请离职。"),
         Script("vr-rejected", VR, "rejected", "others", 8,
                (SUBMIT, Fire("decline", "supervisor",
-                             {"comment": "申请书未签名且离职原因与面谈不符，请核实后重新提交书面申请。"})),
+                             {"comment": "重复提交：本人的纸质辞职信已在办理，此线上申请作废。"})),
                ("career",), "想换个行业发展，申请离职。"),
         Script("vr-withdrawn", VR, "withdrawn", "others", 5, (SUBMIT, Fire("withdraw", "employee")),
                ("family",), "家中老人生病，需要回老家照顾。"),

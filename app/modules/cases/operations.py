@@ -35,6 +35,9 @@ RESIGNATIONS = ("voluntary_resignation", "probation_resignation")
 APPLICATION_FIELDS = ("reason_codes", "primary_reason", "notice_date", "requested_last_day", "statement")
 
 
+SUPERSEDED_LETTER = "letter_replaced"
+
+
 class CaseError(ValueError):
     """A case operation was refused; the message is for the user."""
 
@@ -189,11 +192,11 @@ def edit_resignation(case: Case, user: User, *, reasons: list[str], primary_reas
 
 
 def _replace_letter(case: Case, user: User, stored, filename: str) -> list[str]:
-    """The new letter replaces the old; the audit keeps the old one's hash (its bytes stay stored)."""
+    """The new letter replaces the old, which stays on the case as evidence of the notice given."""
     old = db.session.scalars(select(CaseAttachment).where(CaseAttachment.case_id == case.id,
                                                           CaseAttachment.kind == "letter")).all()
     for attachment in old:
-        db.session.delete(attachment)
+        attachment.kind = SUPERSEDED_LETTER
     _add_attachment(case, user, stored, filename or "letter", kind="letter")
     return [attachment.sha256 for attachment in old]
 
