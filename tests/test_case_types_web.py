@@ -360,6 +360,13 @@ def test_art39_1_only_during_probation(web, session, people, locale):
     people.leaver.probation_end = in_days(30)
     web.step(case, "file_with_cause", ground="probation_unfit", comment="试用期考核不合格")
     assert case.instance.configuration == ["union_notification"]
+    web.step(case, "record_union_reply", union_notified_on=in_days(0), comment="已通知")
+    people.leaver.probation_end = in_days(-1)  # probation ended before the notice went out
+    response = web.as_("hradmin").press(case, "issue_notice", agreed_last_day=in_days(1))
+    assert response.status_code == 400 and says(response, {
+        "zh_CN": "第三十九条第（一）项仅适用于试用期内",
+        "en": "Art 39(1) applies only during the probation period"}, locale)
+    assert case.instance.configuration == ["decision"]
 
 
 PROTECTED = {"zh_CN": ("该员工受 LCL Art 42(3): 患病或者非因工负伤，在规定的医疗期内", "不得依第四十条解除"),

@@ -29,9 +29,11 @@ def evidence_attached(ctx: Context):
 @registry.guard("probation_dismissal_allowed", NO_PARAMS)
 def probation_dismissal_allowed(ctx: Context):
     """Art 21: in probation, a no-fault dismissal is possible only under Art 40(1) or 40(2);
-    Art 39(1) (failing the hiring conditions) exists only in probation."""
+    Art 39(1) (failing the hiring conditions) exists only in probation, when filed and when
+    the notice is issued."""
     case = case_of(ctx)
-    ground = ctx.payload.get("ground")
+    # The ground is given when the case is filed and kept in the instance data for later steps.
+    ground = ctx.payload.get("ground") or (ctx.instance.data or {}).get("ground")
     in_probation = bool(case and case.employee and case.employee.in_probation(_day(ctx)))
     if ground == "probation_unfit":
         return True if in_probation else _l(
