@@ -261,3 +261,21 @@ def test_the_account_shutdown_is_queued_for_the_last_day_when_the_notice_starts(
     assert case.last_day is not None
     assert job.payload == {"case_id": case.id}
     assert job.available_at.replace(tzinfo=UTC) == shutdown_due_at(case)
+
+
+def test_a_link_answered_twice_at_once_keeps_one_answer(session, client, people, make_employee,
+                                                        monkeypatch):
+    """Two tabs pass the "not used yet" check together: the second answer is refused, not a 500."""
+    from app.modules.interviews import views
+    from tests.conftest import csrf_from
+
+    (token,) = _invite(session, people, make_employee, 1)
+    page = client.get(f"/survey/{token}").get_data(as_text=True)
+    data = {**{f"d_{k}": str(v) for k, v in SCORES.items()}, "overall": "4",
+            "csrf_token": csrf_from(page)}
+    unused = survey.invitation_for(token)
+    assert client.post(f"/survey/{token}", data=data).status_code == 200
+    monkeypatch.setattr(views.survey, "invitation_for", lambda t: unused)  # the race's view
+    assert client.post(f"/survey/{token}", data={**data, "overall": "1"}).status_code == 404
+    monkeypatch.undo()
+    assert session.scalars(select(SurveyResponse.overall)).all() == [4]

@@ -80,8 +80,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # The marks cannot say which invitation was used: every invitation comes back unanswered,
-    # and the links answered since the upgrade could be used again.
+    # The marks cannot say which invitation was used, so every link is closed (answered):
+    # failing closed loses unanswered links instead of letting used ones answer again.
     _rebuild_responses(sa.String, sa.Column('id', sa.Integer(), nullable=False), lambda n: n)
     if op.get_bind().dialect.name == 'postgresql':
         op.execute("SELECT setval(pg_get_serial_sequence('survey_responses', 'id'), "
@@ -89,6 +89,6 @@ def downgrade() -> None:
     op.drop_table('survey_link_uses')
     with op.batch_alter_table('survey_invitations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('answered', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+                                      server_default=sa.true()))
     with op.batch_alter_table('survey_invitations', schema=None) as batch_op:
         batch_op.alter_column('answered', server_default=None)

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms import RadioField
 from wtforms.validators import InputRequired
 
@@ -252,8 +253,12 @@ def survey_page(token: str):
     form = _survey_form()
     if form.validate_on_submit():
         scores = {k: int(getattr(form, f"d_{k}").data) for k in survey.dimensions()}
-        survey.submit_survey(token, scores, int(form.overall.data))
-        db.session.commit()
+        try:
+            survey.submit_survey(token, scores, int(form.overall.data))
+            db.session.commit()
+        except IntegrityError:  # the same link answered at the same moment in another tab
+            db.session.rollback()
+            return render_template("interviews/survey_done.html", invalid=True), 404
         return render_template("interviews/survey_done.html", invalid=False)
     status = 400 if request.method == "POST" else 200
     return render_template("interviews/survey.html", form=form,
