@@ -48,11 +48,12 @@ def classify(query: str) -> str:
 
 def _mask_number(number: str) -> str:
     digits = normalize_national_id(number)
-    return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
+    return "*" * (len(digits) - 4) + digits[-4:]
 
 
 def masked(query: str) -> str:
-    """The query as logged and shown: any run of 15+ digits keeps its first and last four."""
+    """The query as logged and shown: any run of 15+ digits keeps only its last four (the
+    first ones name the place of birth, which with the rest narrows the person down)."""
     return LONG_NUMBER.sub(lambda m: _mask_number(m.group()), (query or "").strip())[:200]
 
 
