@@ -183,8 +183,9 @@ def test_timers_remind_then_escalate_to_hr(env):
     audit = rt.timeline(env.session, instance_id=instance.id)
     assert audit[-1].role == "supervisor via hr"
     assert {e.event for e in audit} >= {"timer:remind", "timer:escalate"}
-    remaining = env.session.scalars(select(WorkflowTimer.status)).all()
-    assert "armed" not in remaining  # leaving the state cancelled the rest
+    remaining = env.session.scalars(select(WorkflowTimer.status).where(
+        WorkflowTimer.state_path == "supervisor_review")).all()
+    assert remaining and "armed" not in remaining  # leaving the state cancelled the rest
 
 
 def test_interrupting_timer_at_a_case_date(env, world):
@@ -322,3 +323,30 @@ def test_a_moved_version_writes_neither_instance_nor_audit(env):
     assert session.get(WorkflowInstance, instance.id, populate_existing=True).configuration \
         == ["draft"]
     session.rollback()
+
+
+def test_hr_is_reminded_when_its_review_waits(env):
+    instance = env.start()
+    env.fire(instance, "submit", EMPLOYEE)  # Monday 2 March
+    assert env.fire(instance, "approve", SUPERVISOR, {"agreed_last_day": "2026-04-01"}).ok
+    env.clock.advance(days=1)
+    assert env.tick().fired == 0  # one working day is not late yet
+    env.clock.advance(days=1)
+    assert env.tick().fired == 1
+    last = rt.timeline(env.session, instance_id=instance.id)[-1]
+    assert last.event == "timer:remind" and last.from_states == ["hr_review"]
+
+
+NOT_CHASED = {"draft", "agreement"}  # one's own draft; the agreement waits on both signatures
+
+
+@pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_step_waiting_on_someone_chases_them(path):
+    """Issue 4: every step that needs someone reminds them (and the handover escalates)."""
+    from app.engine.definition import parse
+
+    definition = parse(load_yaml(path))
+    waiting = [state for state in definition.top if state not in NOT_CHASED
+               and definition.state(state).kind != "final"]
+    assert waiting and all(definition.state(s).timers for s in waiting), [
+        s for s in waiting if not definition.state(s).timers]
