@@ -34,6 +34,17 @@ def file_resignation(client, post_form, **overrides):
     return post_form("/cases/new", data, content_type="multipart/form-data")
 
 
+def submitted_for_review(client, login, post_form, session):
+    """The leaver files and submits a resignation; the supervisor is signed in to review it."""
+    login("leaver")
+    file_resignation(client, post_form)
+    case = only_case(session)
+    fire(client, case, "submit")
+    sign_out(client)
+    login("boss")
+    return case
+
+
 def fire(client, case, event, **fields):
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     form = re.search(rf'<form[^>]*data-event="{event}".*?</form>', page, re.S)
@@ -141,12 +152,7 @@ def test_a_backdated_notice_is_refused_and_nothing_is_filed(client, login, peopl
 
 def test_supervisor_sends_back_with_a_comment_and_missing_comment_is_explained(
         client, login, people, post_form, session):
-    login("leaver")
-    file_resignation(client, post_form)
-    case = only_case(session)
-    fire(client, case, "submit")
-    sign_out(client)
-    login("boss")
+    case = submitted_for_review(client, login, post_form, session)
     response = fire(client, case, "reject", comment="")
     assert response.status_code == 400 and "请填写意见" in response.get_data(as_text=True)
     assert case.instance.configuration == ["supervisor_review"]
@@ -158,12 +164,7 @@ def test_supervisor_rejects_the_application_with_a_comment(client, login, people
     """Rejecting ends this application (the employee is told and may file again)."""
     from app.engine.models import OutboxJob
 
-    login("leaver")
-    file_resignation(client, post_form)
-    case = only_case(session)
-    fire(client, case, "submit")
-    sign_out(client)
-    login("boss")
+    case = submitted_for_review(client, login, post_form, session)
     response = fire(client, case, "decline", comment="")
     assert response.status_code == 400 and "请填写意见" in response.get_data(as_text=True)
     assert fire(client, case, "decline", comment="重复提交").status_code == 302
@@ -381,12 +382,7 @@ def test_probation_limits_no_fault_dismissal_art21(client, login, people, post_f
 
 
 def test_supervisor_cannot_extend_the_notice(client, login, people, post_form, session):
-    login("leaver")
-    file_resignation(client, post_form)
-    case = only_case(session)
-    fire(client, case, "submit")
-    sign_out(client)
-    login("boss")
+    case = submitted_for_review(client, login, post_form, session)
     response = fire(client, case, "approve", agreed_last_day="2025-11-30")
     assert response.status_code == 400 and "2025-10-09" in response.get_data(as_text=True)
     assert fire(client, case, "approve", agreed_last_day="2025-09-30").status_code == 302  # shortened: allowed
@@ -394,12 +390,7 @@ def test_supervisor_cannot_extend_the_notice(client, login, people, post_form, s
 
 
 def test_a_step_that_vanished_since_the_page_was_drawn_is_a_409(client, login, people, post_form, session):
-    login("leaver")
-    file_resignation(client, post_form)
-    case = only_case(session)
-    fire(client, case, "submit")
-    sign_out(client)
-    login("boss")
+    case = submitted_for_review(client, login, post_form, session)
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     form = re.search(r'<form[^>]*data-event="approve".*?</form>', page, re.S).group(0)
     seen = str(case.version)
