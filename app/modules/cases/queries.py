@@ -72,7 +72,7 @@ def in_state(state: str):
 
 
 def stalled():
-    """Cases still in a step whose reminder or escalation timer has fired during this stay in it."""
+    """Cases still in a step whose escalation timer has fired during this stay in it."""
     timer, newer = WorkflowTimer, aliased(WorkflowTimer)
     text = cast(WorkflowInstance.configuration, String)
     quoted = literal('"').concat(timer.state_path)
