@@ -7,11 +7,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import DateTime, MetaData, create_engine, event, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, scoped_session, sessionmaker
+
+from app.clock import now as clock_now
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -27,8 +29,8 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
-    """Aware UTC now; the only clock read outside the engine's injected clocks."""
-    return datetime.now(UTC)
+    """Aware UTC now, from the application clock (`app.clock.now`)."""
+    return clock_now()
 
 
 class TimestampMixin:

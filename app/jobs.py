@@ -104,5 +104,31 @@ def run_cron(redis_url: str) -> None:
     from rq.cron import CronScheduler
 
     cron = CronScheduler(connection=Redis.from_url(redis_url), name="sendoff-cron")
-    cron.register(execute, QUEUE_NAME, args=("app.engine.runtime:tick_job",), interval=60)
+    cron.register(execute, QUEUE_NAME, args=("app.jobs:tick_job",), interval=60)
     cron.start()
+
+
+def tick_job() -> dict:
+    """Scheduler entry point (every minute): fire due timers, then run due outbox jobs."""
+    from sqlalchemy.orm import sessionmaker
+
+    from app.clock import AppClock
+    from app.db import db
+    from app.engine.outbox import drain
+    from app.engine.runtime import tick
+    from app.law.calendar import ChinaCalendar
+
+    factory = sessionmaker(bind=db.engine, expire_on_commit=False)
+    clock = AppClock()
+    report = tick(factory, clock=clock, calendar=ChinaCalendar(strict=False))
+    outbox = drain(factory, clock=clock)
+    return {"fired": report.fired, "skipped": report.skipped, "errors": report.errors,
+            "outbox": outbox}
+
+
+def run_outbox_job(job_id: int) -> str:
+    """Run one outbox job on the application's clock (queued after each commit)."""
+    from app.clock import AppClock
+    from app.engine.outbox import run_job
+
+    return run_job(job_id, clock=AppClock())

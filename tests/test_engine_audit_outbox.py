@@ -162,4 +162,4 @@ def test_dispatch_after_commit_hands_ids_to_the_queue(fresh_db, clock, monkeypat
         session.rollback()
         job_row = outbox.record(session, "notify", {}, now=clock.now())
         session.commit()
-    assert queued == [("app.engine.outbox:run_job", (job_row.id,))]
+    assert queued == [("app.jobs:run_outbox_job", (job_row.id,))]

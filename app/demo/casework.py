@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.clock import now as clock_now
 from app.demo import company
 from app.engine import Actor
 from app.engine.outbox import PENDING_KEY
@@ -100,7 +101,7 @@ class Desk:
     def moment(self, day: date, hour: int, minute: int = 0) -> datetime:
         """A time of day in China, as UTC; never later than now."""
         at = datetime.combine(day, time(hour, minute), tzinfo=CHINA_TZ).astimezone(UTC)
-        return min(at, datetime.now(UTC) - timedelta(minutes=1)) if day <= self.today else at
+        return min(at, clock_now() - timedelta(minutes=1)) if day <= self.today else at
 
     def workday(self, days: int, start: date | None = None) -> date:
         """`days` working days from `start` (today): 1 is the next one, -1 the one before."""

@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import UTC, datetime
 
 import click
 from sqlalchemy.orm import sessionmaker
 
+from app.clock import AppClock
+from app.clock import now as clock_now
+from app.clock import today as china_today
 from app.db import db
 from app.demo import company
 from app.demo.cases import load_demo_cases, people_logins
 from app.demo.loader import counts, demo_steps, load_demo
 from app.engine.errors import NotDeployed
 from app.engine.outbox import PENDING_KEY, due_job_ids, run_job
-from app.modules.cases.operations import today as china_today
 
 
 @click.group(help="Demo data.")
@@ -60,11 +61,11 @@ def _run_jobs() -> None:
     factory = sessionmaker(bind=db.engine, expire_on_commit=False)
     while True:
         with factory() as session:
-            job_ids = due_job_ids(session, datetime.now(UTC))
+            job_ids = due_job_ids(session, clock_now())
         if not job_ids:
             return
         for job_id in job_ids:
-            run_job(job_id, session_factory=factory)
+            run_job(job_id, session_factory=factory, clock=AppClock())
             db.session.remove()
 
 

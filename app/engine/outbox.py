@@ -41,7 +41,7 @@ def dispatch_pending(session) -> list[int]:
         from app.jobs import enqueue  # lazily: the engine does not depend on the app
 
         for job_id in job_ids:
-            enqueue("app.engine.outbox:run_job", job_id)
+            enqueue("app.jobs:run_outbox_job", job_id)
     return job_ids
 
 

@@ -773,19 +773,3 @@ def _migrate_one(session, instance_id, old, new, new_defn, state_map, *, clock, 
                           "map": state_map}, request_id=request_id)
     return item(None, (target,))
 
-
-def tick_job() -> dict:
-    """Scheduler entry point (every minute): fire due timers, then run due outbox jobs."""
-    from sqlalchemy.orm import sessionmaker
-
-    from app.db import db
-    from app.engine.clock import SystemClock
-    from app.engine.outbox import drain
-    from app.law.calendar import ChinaCalendar  # the app's calendar; the engine takes any
-
-    factory = sessionmaker(bind=db.engine, expire_on_commit=False)
-    clock = SystemClock()
-    report = tick(factory, clock=clock, calendar=ChinaCalendar(strict=False))
-    outbox = drain(factory, clock=clock)
-    return {"fired": report.fired, "skipped": report.skipped, "errors": report.errors,
-            "outbox": outbox}

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional, Regexp
 
+from app.clock import today as china_today
 from app.modules.analytics.periods import month_index, month_label, parse_month
 from app.modules.analytics.rates import AVERAGE_HEADCOUNT, LEAVERS_PLUS_END
 
@@ -39,7 +40,7 @@ class FilterForm(FlaskForm):
 
     def months(self, today: date | None = None) -> tuple[int, int]:
         """The chosen range; the last 12 full months by default."""
-        today = today or date.today()
+        today = today or china_today()
         last = parse_month(self.end.data) if self.end.data else month_index(today) - 1
         first = parse_month(self.start.data) if self.start.data else last - 11
         return first, last

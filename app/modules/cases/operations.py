@@ -9,9 +9,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import current_request_id, record_event
+from app.clock import AppClock
+from app.clock import now as clock_now
+from app.clock import today as china_today
 from app.db import db
 from app.engine import runtime
-from app.engine.clock import SystemClock
 from app.engine.errors import Refusal
 from app.law import ChinaCalendar, UnknownCalendarYear, notice_days, statutory_deadline
 from app.modules.auth.models import User
@@ -44,7 +46,7 @@ class CaseError(ValueError):
 
 def engine_env() -> dict:
     """The clock and calendar every engine call in the app uses."""
-    return {"clock": SystemClock(), "calendar": app_calendar()}
+    return {"clock": AppClock(), "calendar": app_calendar()}
 
 
 def refusal_message(refusal: Refusal):
@@ -56,9 +58,7 @@ def refusal_message(refusal: Refusal):
 
 def today() -> date:
     """Today in China, where the notice is given and counted."""
-    from app.engine.timing import CHINA_TZ
-
-    return SystemClock().now().astimezone(CHINA_TZ).date()
+    return china_today()
 
 
 def backdated_notice_problem(notice_date: date, earliest: date):
@@ -155,7 +155,7 @@ def update_draft(case: Case, **fields) -> None:
         raise CaseError(_l("Only a draft can be changed."))
     for name, value in fields.items():
         setattr(case, name, value)
-    case.instance.updated_at = SystemClock().now()  # a change of facts is a new version
+    case.instance.updated_at = clock_now()  # a change of facts is a new version
 
 
 def is_draft(case: Case) -> bool:

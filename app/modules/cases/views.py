@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.clock import today as china_today
 from app.db import db
 from app.errors import Conflict
 from app.i18n import current_locale
@@ -310,7 +311,7 @@ def queue():
         department_id=request.args.get("department", type=int), overdue=bool(request.args.get("overdue")),
         open_only=request.args.get("all") != "1", sort=request.args.get("sort", "newest"))
     page = queries.queue(access.visibility_clause(current_user), filters, _page_number(),
-                         operations.page_size(), date.today())
+                         operations.page_size(), china_today())
     departments = db.session.scalars(select(Department).order_by(Department.path)).all()
     return render_template("cases/queue.html", page=page, filters=filters, departments=departments,
                            can_open="hr" in current_roles(), args=request.args.to_dict())

@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from flask import current_app
 
+from app.clock import now as clock_now
+
 FIELD_NAME = "SendoffSignature"
 
 
@@ -173,7 +175,7 @@ def make_self_signed(common_name: str, organisation: str, password: str,
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation)])
-    now = datetime.now(UTC)
+    now = clock_now()
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=days))

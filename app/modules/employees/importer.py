@@ -22,6 +22,7 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import today as china_today
 from app.db import db
 from app.law.wages import MissingWageData, WageTable
 from app.modules.alumni.operations import backfill_archive, remove_imported_record, why_record_is_kept
@@ -603,7 +604,7 @@ def import_employees(table: CsvTable, *, partial: bool = False, session: Session
     wages = wages or _wage_table()
     on_progress = on_progress or (lambda _n: None)
     directory = _Directory(session)
-    rows, problems = check_rows(table, directory, taxonomy, wages, today or date.today(),
+    rows, problems = check_rows(table, directory, taxonomy, wages, today or china_today(),
                                 partial, on_progress)
     result = ImportResult(rows=len(table.rows) + _rows_rejected_while_reading(table),
                           problems=problems)

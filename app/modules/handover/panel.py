@@ -1,10 +1,9 @@
 """What the checklist partial and the item page show, for the user looking at them."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask_login import current_user
 
+from app.clock import today as china_today
 from app.db import db
 from app.modules.handover import access, operations
 from app.modules.handover.forms import (
@@ -54,7 +53,7 @@ def panel(case) -> dict:
         return {"visible": False}
     if not access.can_see_checklist(current_user, case):
         return {"visible": False}
-    today = date.today()
+    today = china_today()
     open_ = operations.checklist_open(case.instance)
     manage = access.can_manage(current_user, case) and open_
     return {

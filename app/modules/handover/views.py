@@ -1,13 +1,12 @@
 """Checklist pages: the item page and its actions, the receiver's inbox, the supervision board."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.clock import today as china_today
 from app.db import db
 from app.errors import Conflict
 from app.modules.auth.permissions import require_roles
@@ -303,8 +302,8 @@ def reports(case_id: int):
 @login_required
 def inbox():
     """My handover items across every open case: the ones waiting for me first."""
-    page = _page(queries.inbox(current_user, date.today()))
-    return render_template("handover/inbox.html", page=page, today=date.today())
+    page = _page(queries.inbox(current_user, china_today()))
+    return render_template("handover/inbox.html", page=page, today=china_today())
 
 
 @bp.route("/handover/board")
@@ -313,7 +312,7 @@ def board():
     """Open handovers: percent done, overdue items, disputes, days to the last working day."""
     from app.modules.workflows.hooks import app_calendar
 
-    page = _page(queries.board(current_user, date.today(), app_calendar()))
+    page = _page(queries.board(current_user, china_today(), app_calendar()))
     return render_template("handover/board.html", page=page, form=BulkReceiverForm(prefix="bulk"))
 
 

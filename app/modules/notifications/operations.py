@@ -57,14 +57,14 @@ def recipients_for_roles(case, roles: Iterable[str]) -> list[User]:
 
 def recipients_for_instance(instance, roles: Iterable[str], *, delegates: bool = True) -> list[User]:
     """Users holding `roles` on a workflow instance, with roles delegated to others (reassign)."""
+    from app.clock import AppClock
     from app.engine import SYSTEM
-    from app.engine.clock import SystemClock
     from app.engine.registry import Context, registry
     from app.engine.runtime import definition_of
 
     _, defn = definition_of(db.session, instance)
     ctx = Context(session=db.session, instance=instance, definition=defn, actor=SYSTEM,
-                  clock=SystemClock(), calendar=None, registry=registry)
+                  clock=AppClock(), calendar=None, registry=registry)
     wanted = list(dict.fromkeys(roles))
     if delegates:
         for role in list(wanted):

@@ -9,9 +9,9 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
+from app.clock import AppClock
 from app.db import db
 from app.engine import diagram, outbox, runtime
-from app.engine.clock import SystemClock
 from app.engine.definition import from_canonical, load
 from app.engine.errors import EngineError
 from app.engine.lint import definition_files, lint_paths
@@ -109,7 +109,7 @@ def migrate_command(workflow_id, from_version, to_version, pairs, dry_run):
     """Move in-flight cases between versions; one audit event per moved case."""
     try:
         items = runtime.migrate(db.session, workflow_id, from_version, to_version,
-                                _parse_map(pairs), dry_run=dry_run, clock=SystemClock(),
+                                _parse_map(pairs), dry_run=dry_run, clock=AppClock(),
                                 calendar=_calendar(), registry=registry)
     except EngineError as error:
         db.session.rollback()
@@ -132,7 +132,7 @@ def migrate_command(workflow_id, from_version, to_version, pairs, dry_run):
 @workflows.command("tick")
 def tick_command():
     """Fire due timers as the system actor (idempotent; run it every minute from cron)."""
-    report = runtime.tick(_factory(), clock=SystemClock(), calendar=_calendar(),
+    report = runtime.tick(_factory(), clock=AppClock(), calendar=_calendar(),
                           registry=registry)
     for error in report.errors:
         click.echo(error, err=True)
@@ -145,7 +145,7 @@ def tick_command():
 @click.option("--limit", default=100, show_default=True)
 def drain_command(limit):
     """Run due outbox jobs now, in this process (also retries expired leases)."""
-    counts = outbox.drain(_factory(), clock=SystemClock(), registry=registry, limit=limit)
+    counts = outbox.drain(_factory(), clock=AppClock(), registry=registry, limit=limit)
     click.echo(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing due")
 
 
