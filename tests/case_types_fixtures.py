@@ -253,15 +253,15 @@ def web(client, session, shipped_workflows, people, clearance) -> Browser:
 def tick(app, session, monkeypatch):
     """Run `flask workflows tick` as cron would, at a frozen time, on the test's connection."""
     import app.modules.workflows.cli as cli
-    from app.engine.clock import FixedClock
+    from app import clock
 
     factory = sessionmaker(bind=session.connection(), join_transaction_mode="create_savepoint",
                            expire_on_commit=False)
     monkeypatch.setattr(cli, "_factory", lambda: factory)
 
     def _tick(at: datetime) -> str:
-        monkeypatch.setattr(cli, "SystemClock", lambda: FixedClock(at))
-        result = app.test_cli_runner().invoke(args=["workflows", "tick"])
+        with clock.travel(at):
+            result = app.test_cli_runner().invoke(args=["workflows", "tick"])
         assert result.exit_code == 0, result.output
         session.expire_all()  # the tick wrote through its own sessions
         return result.output

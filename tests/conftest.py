@@ -10,9 +10,12 @@ import contextvars
 import itertools
 import os
 import re
+import shutil
+import tempfile
 import uuid
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -26,6 +29,42 @@ from app.models import load_all_models
 pytest.register_assert_rewrite("tests.case_types_fixtures")
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
+
+
+def pytest_configure(config):
+    """A temporary folder of this run's own: pytest prunes all but the newest three runs' folders
+    under one shared root, so runs at the same time would delete each other's files."""
+    if config.option.basetemp is None and not hasattr(config, "workerinput"):
+        config.option.basetemp = config._sendoff_basetemp = tempfile.mkdtemp(prefix="sendoff-pytest-")
+
+
+def compile_catalogs(folder: Path) -> list[Path]:
+    """Compile every .po whose .mo is missing or older, so a plain `pytest` reads the same
+    messages as `make test`; returns the catalogs compiled."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    compiled = []
+    for po in sorted(folder.glob("*/LC_MESSAGES/*.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parts[-3])
+        with mo.open("wb") as target:
+            write_mo(target, catalog)
+        compiled.append(mo)
+    return compiled
+
+
+def pytest_sessionstart(session):
+    compile_catalogs(ROOT_TRANSLATIONS)
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_sendoff_basetemp", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items):
@@ -105,8 +144,24 @@ def app(db_url, tmp_path_factory):
     with application.app_context():
         drop_every_table(db.engine)
         metadata.create_all(db.engine)
+        _deploy_shipped_workflows()
     yield application
     db.engine.dispose()
+
+
+ROOT_TRANSLATIONS = Path(__file__).resolve().parent.parent / "app" / "translations"
+SHIPPED: list[tuple[str, int]] = []  # (workflow id, version) deployed once for the run
+
+
+def _deploy_shipped_workflows() -> None:
+    """Deploy every definition in workflows/ once, committed: every test sees them."""
+    from app.engine import runtime
+
+    with sessionmaker(bind=db.engine)() as session:
+        for path in sorted((Path(__file__).resolve().parent.parent / "workflows").glob("*.yaml")):
+            row, _created = runtime.deploy(session, path)
+            SHIPPED.append((row.workflow_id, row.version))
+        session.commit()
 
 
 @pytest.fixture
@@ -244,13 +299,10 @@ __all__ = ["Base", "PASSWORD", "csrf_from", "drop_scratch", "scratch_url"]
 
 @pytest.fixture
 def shipped_workflows(session):
-    """Deploy every definition in workflows/ inside the test's transaction."""
-    from pathlib import Path
-
+    """The definitions in workflows/, deployed once for the run (see `app`)."""
     from app.engine import runtime
 
-    folder = Path(__file__).resolve().parent.parent / "workflows"
-    return [runtime.deploy(session, path)[0] for path in sorted(folder.glob("*.yaml"))]
+    return [runtime.get_definition(session, workflow_id, version) for workflow_id, version in SHIPPED]
 
 
 @pytest.fixture

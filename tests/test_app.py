@@ -1,6 +1,9 @@
 """Factory, configuration, health, error pages and the language switch."""
 from __future__ import annotations
 
+import os
+import shutil
+
 import pytest
 
 from app import config as app_config
@@ -44,11 +47,20 @@ def test_sqlite_uses_wal_and_foreign_keys(tmp_path):
 
 
 def test_healthz(client):
+    # `make test` installs the CJK font and HarfBuzz subsetting, so the app is healthy here.
     response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "db": "ok", "queue": "in-process", "pdf_fonts": "ok"}
+
+
+def test_healthz_says_what_is_missing_for_pdfs(client, monkeypatch):
+    import app.modules.health.views as health
+
+    monkeypatch.setattr(health, "pdf_font_problems", lambda: ("no CJK font (install fonts-noto-cjk)",))
+    response = client.get("/healthz")
+    assert response.status_code == 503
     body = response.get_json()
-    assert body["db"] == "ok" and body["queue"] == "in-process"
-    assert set(body) == {"status", "db", "queue", "pdf_fonts"}
-    assert response.status_code == (200 if body["pdf_fonts"] == "ok" else 503)
+    assert body["status"] == "unhealthy" and "fonts-noto-cjk" in body["pdf_fonts"]
 
 
 def test_healthz_reports_a_dead_queue(app, client, monkeypatch):
@@ -89,3 +101,17 @@ def test_home_shows_empty_states_per_role(client, login, make_user, make_employe
     login("hrperson")
     page = client.get("/").get_data(as_text=True)
     assert "没有进行中的离职案件" in page and "我的团队" not in page
+
+
+def test_the_test_run_compiles_missing_or_stale_catalogs(tmp_path):
+    from tests.conftest import ROOT_TRANSLATIONS, compile_catalogs
+
+    folder = tmp_path / "translations"
+    shutil.copytree(ROOT_TRANSLATIONS, folder, ignore=shutil.ignore_patterns("*.mo"))
+    compiled = compile_catalogs(folder)
+    assert {mo.parts[-3] for mo in compiled} == {"en", "zh"}
+    assert compile_catalogs(folder) == []  # up to date now
+    po = folder / "zh" / "LC_MESSAGES" / "messages.po"
+    later = po.with_suffix(".mo").stat().st_mtime + 10
+    os.utime(po, (later, later))  # edited after it was compiled
+    assert [mo.parts[-3] for mo in compile_catalogs(folder)] == ["zh"]

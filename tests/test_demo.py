@@ -8,14 +8,17 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.db import db, make_engine
 from app.demo import company, load_demo
 from app.demo.cases import load_demo_cases, scripts
+from app.demo.dates import DemoDates
+from app.demo.loader import demo_anchor
 from app.engine import definition, runtime
 from app.engine.outbox import PENDING_KEY
 from app.models import load_all_models
@@ -139,6 +142,28 @@ def test_the_cli_prints_the_logins(demo):
     assert company.DEMO_PASSWORD in output
 
 
+def _dates(session) -> DemoDates:
+    return DemoDates(demo_anchor(session))
+
+
+def _months(start: date, stop: date) -> list[tuple[int, int]]:
+    """(year, month) of every whole month from start's month up to, not including, stop's."""
+    months, year, month = [], start.year, start.month
+    while (year, month) < (stop.year, stop.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def test_the_demo_is_built_around_the_day_it_is_loaded(demo_session):
+    dates = _dates(demo_session)
+    assert dates.today == china_today() or dates.today == china_today() - timedelta(days=1)
+    assert len(_months(dates.history_start, dates.today)) == 23  # and the current month
+    assert dates.lead_last_day < date(dates.contagion_year, 3, 1) <= dates.history_start.replace(
+        year=dates.history_start.year + 2)
+    assert all(date(y, m, 1) < dates.today for y, m in dates.contagion_months)
+
+
 def test_the_journal_authors_are_there(demo_session):
     lei = _employee(demo_session, "雷亚辉")
     assert lei.status == "active" and lei.department.code == "HR" and lei.city == "guangzhou"
@@ -147,7 +172,9 @@ def test_the_journal_authors_are_there(demo_session):
     separation = demo_session.scalars(
         select(Separation).where(Separation.employee_id == chen.id)).one()
     assert separation.separation_type == "voluntary_resignation"
-    assert separation.last_day.year == 2025 and separation.source == "demo"
+    dates = _dates(demo_session)
+    assert dates.history_start <= separation.last_day < dates.today - timedelta(days=365)
+    assert separation.source == "demo"
     spell = demo_session.scalars(select(Assignment).where(Assignment.employee_id == chen.id)).one()
     assert spell.end_date == separation.last_day and spell.end_kind == "departure"
 
@@ -174,7 +201,8 @@ def test_every_kind_of_departure_is_there(demo_session):
     kinds = set(demo_session.scalars(select(Separation.separation_type)))
     assert kinds == set(SEPARATION_TYPES)
     history = list(demo_session.scalars(select(Separation.last_day).where(Separation.source == "demo")))
-    assert min(history) >= company.HISTORY_START and max(history) < company.TODAY
+    dates = _dates(demo_session)
+    assert min(history) >= dates.history_start and max(history) < dates.today
     archived = list(demo_session.scalars(select(Separation.last_day).where(Separation.source == "case")))
     assert archived and max(archived) < china_today()  # the archived demo cases ended before today
 
@@ -187,12 +215,14 @@ def test_the_history_has_seasons_and_a_contagion_wave(demo_session):
                 Department.code == department_code)
         return sum(1 for day in demo_session.scalars(query) if (day.year, day.month) in months)
 
-    spring = ((2025, 2), (2025, 3), (2026, 2), (2026, 3))
-    autumn = ((2025, 9), (2025, 10), (2025, 11), (2025, 12))
-    assert leavers(months=spring) > 1.5 * leavers(months=autumn)
-    team, wave = company.CONTAGION_TEAM, company.CONTAGION_MONTHS
-    history = [(year, month) for year in (2025, 2026) for month in range(1, 13)
-               if (year, month) not in wave and date(year, month, 1) < company.TODAY]
+    dates = _dates(demo_session)
+    whole = _months(dates.history_start, dates.today)
+    spring = [(y, m) for y, m in whole if m in (2, 3)]
+    autumn = [(y, m) for y, m in whole if m in (9, 10, 11, 12)]
+    assert len(spring) >= 3 and len(autumn) >= 7
+    assert leavers(months=spring) / len(spring) > 1.5 * leavers(months=autumn) / len(autumn)
+    team, wave = company.CONTAGION_TEAM, dates.contagion_months
+    history = [month for month in whole if month not in wave]
     per_month_in_wave = leavers(team, wave) / len(wave)
     per_month_otherwise = leavers(team, history) / len(history)
     assert per_month_in_wave > 3 * per_month_otherwise
@@ -207,7 +237,7 @@ def test_current_staff_have_a_year_of_wages_and_a_manager(demo_db, demo_session)
         Employee.status == "active", Employee.manager_id.is_(None))).all()
     assert without_manager == ["高振华"]  # the general manager
     headcount = demo_session.scalar(select(func.count()).select_from(Assignment).where(
-        Assignment.start_date <= date(2026, 11, 28), Assignment.end_date.is_(None)))
+        Assignment.start_date <= _dates(demo_session).today, Assignment.end_date.is_(None)))
     current = _count_where(demo_session, Employee, Employee.status != "left")
     assert headcount == current  # the archived demo leavers' assignments ended too
     assert current < demo_db[1]["current"]
@@ -260,7 +290,7 @@ def test_handovers_are_partly_signed_in_every_workflow(demo_session):
 def test_interviews_are_planned_held_and_confirmed(demo_session):
     from app.modules.interviews.operations import interview_of
 
-    now = datetime.now(UTC)
+    now = clock.now()
     waiting = _cases_in(demo_session, "exit_interview") + _cases_in(demo_session, "farewell")
     interviews = [interview_of(c) for c in waiting]
     planned = [i for i in interviews if i and i.status == "scheduled"]

@@ -2,19 +2,22 @@
 the engine, with an eligibility decision; every other past employee archived as known."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from app.demo.company import scripted_departures
+from app.demo.dates import DemoDates, add_months
 from app.engine import Actor, runtime
 from app.engine.outbox import PENDING_KEY
+from app.engine.timing import CHINA_TZ
 from app.modules.alumni.models import AlumniRecord
 from app.modules.auth.models import User
 from app.modules.cases.models import Case
 from app.modules.employees.models import Employee
 
 ALUMNA_SEAT_NAME = "陈美丽"
-LAST_DAY = date(2025, 8, 15)
+ALUMNA_SEAT = "COL1-T3.05"
 
 
 def _actor(employee: Employee) -> Actor:
@@ -34,7 +37,7 @@ def _fire(session, case: Case, event: str, actor: Actor, payload: dict | None = 
         case.agreed_last_day = date.fromisoformat(payload["agreed_last_day"])
 
 
-def load_alumni(session) -> dict:
+def load_alumni(session, dates: DemoDates) -> dict:
     """陈美丽's archived case (once) and the archive of every other past employee."""
     from app.modules.alumni.operations import backfill_archive
 
@@ -44,7 +47,7 @@ def load_alumni(session) -> dict:
     created = False
     if alumna is not None and len(users) == 3 and session.scalar(
             select(Case.id).where(Case.employee_id == alumna.id)) is None:
-        _archived_case(session, alumna, users)
+        _archived_case(session, alumna, users, dates)
         created = True
     return {"alumni_case_created": created, "alumni_records_added": backfill_archive()}
 
@@ -75,7 +78,21 @@ def drive_to_interview(session, case: Case, leaver: User, hr: User, signed_at: d
     _fire(session, case, "sign_receiver", _actor(receiver))
 
 
-def _archived_case(session, alumna: Employee, users: dict) -> None:
+def _china(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=CHINA_TZ)
+
+
+def _notice_for(employee: Employee, last_day: date) -> date:
+    """The latest working day on which her written notice still gives this last day."""
+    from app.modules.cases.operations import default_last_day
+
+    notice = last_day - timedelta(days=31)
+    while notice.weekday() >= 5 or default_last_day(employee, notice)[0] > last_day:
+        notice -= timedelta(days=1)
+    return notice
+
+
+def _archived_case(session, alumna: Employee, users: dict, dates: DemoDates) -> None:
     from app.config import ROOT
     from app.modules.alumni.operations import latest_record, set_eligibility
     from app.modules.cases.operations import open_case
@@ -87,11 +104,12 @@ def _archived_case(session, alumna: Employee, users: dict) -> None:
 
     runtime.deploy(session, ROOT / "workflows" / "voluntary_resignation.yaml")  # once; no-op after
     hr, hradmin, leaver = users["hr"], users["hradmin"], users["alumni"]
+    last_day = scripted_departures(dates)[ALUMNA_SEAT][0]
     case = open_case(alumna, "voluntary_resignation", hr, reason_codes=["career", "development"],
-                     primary_reason="career", notice_date=date(2025, 7, 14),
-                     requested_last_day=LAST_DAY, statement="感谢公司多年的培养，因个人职业发展考虑，申请离职。")
-    drive_to_interview(session, case, leaver, hr, datetime(2025, 8, 13, 2, tzinfo=UTC))
-    interview = schedule_interview(case, hr, starts_at=datetime(2025, 8, 14, 6, tzinfo=UTC),
+                     primary_reason="career", notice_date=_notice_for(alumna, last_day),
+                     requested_last_day=last_day, statement="感谢公司多年的培养，因个人职业发展考虑，申请离职。")
+    drive_to_interview(session, case, leaver, hr, _china(last_day - timedelta(days=2), 10))
+    interview = schedule_interview(case, hr, starts_at=_china(last_day - timedelta(days=1), 14),
                                    interviewer=hr, location="广州办公室 3楼会议室")
     record_answers(interview, hr, answers={
         "main_reason": "希望转向风控分析方向，公司内部暂时没有合适岗位。",
@@ -103,14 +121,15 @@ def _archived_case(session, alumna: Employee, users: dict) -> None:
                       expected_version=None)
     _drop_messages(session, case)
     record = latest_record(alumna.id)
-    record.performance_summary = "2017–2025 年催收一部骨干，回款率连续三年部门前三，无合规问题。"
+    record.performance_summary = (f"{alumna.hire_date.year}–{last_day.year} 年催收一部骨干，"
+                                  "回款率连续三年部门前三，无合规问题。")
     set_eligibility(record, hr, eligibility="eligible", reason_code="good_record",
                     justification="业绩优秀、离职手续完整，欢迎再次加入。", approver=hradmin,
-                    review_date=date(2027, 8, 15))
+                    review_date=add_months(last_day, 24))
 
 
 def _drop_messages(session, case: Case) -> None:
-    """The case happened in 2025: keep its PDFs, drop the e-mails and the account job it queued."""
+    """The case happened long ago: keep its PDFs, drop the e-mails and the account job it queued."""
     from app.engine.models import OutboxJob
 
     for job in session.scalars(select(OutboxJob).where(

@@ -84,7 +84,7 @@ def _cancel(comment: str) -> Fire:
 
 def _pension(number: int) -> Fire:
     return Fire("confirm_pension", "hr", {"agreed_last_day": REQUESTED,
-                                          "pension_reference": f"呼人社养〔2026〕{number}号"})
+                                          "pension_reference": f"呼人社养〔{{year}}〕{number}号"})
 
 
 def _voluntary() -> tuple[Script, ...]:
@@ -220,9 +220,9 @@ def _dismissal() -> tuple[Script, ...]:
                ("redundancy",), "外包项目终止，原岗位取消，协商变更岗位未能达成一致。"),
         Script("dis-settlement", DIS, "settlement", "others", 6,
                (Attach("违规记录及调查笔录.pdf", (
-                   "Compliance investigation: call recordings reviewed 2026-10-12 to 2026-11-06",
+                   "Compliance investigation: call recordings reviewed {51 days ago} to {26 days ago}",
                    "Debtors contacted repeatedly from a private phone, outside the dialer",
-                   "Written warnings: 2026-08-14 and 2026-10-09")),
+                   "Written warnings: {110 days ago} and {54 days ago}")),
                 Fire("file_with_cause", "hr", {"ground": "serious_violation", "comment":
                      "多次使用私人手机联系债务人，违反《催收作业合规守则》第十二条，经两次书面警告仍未改正。"}),
                 UNION, Fire("issue_notice", "hr_admin", {"agreed_last_day": AfterNotice(1)}),
@@ -303,13 +303,15 @@ def load_demo_cases(session: Session, today: date) -> int:
 
     A case is there when its leaver has any case, so a second run adds nothing.
     """
-    from app.demo.loader import SEED, demo_people
+    from app.demo.loader import SEED, demo_anchor, demo_people
 
     desk = Desk.open(session, today)
     if desk is None:
         return 0
     every = scripts()
-    cast = cast_people([(s.key, s.pool) for s in every], demo_people(SEED), _supervisor_no(session), SEED)
+    anchor = demo_anchor(session)  # the cast follows the company as it was loaded
+    people = demo_people(SEED, anchor)
+    cast = cast_people([(s.key, s.pool) for s in every], people, _supervisor_no(session), SEED, anchor)
     people = _employees(session, list(cast.values()))
     with_case = set(session.scalars(select(Case.employee_id)))
     added = 0

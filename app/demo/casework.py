@@ -8,6 +8,7 @@ as an employee of a real company would have.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -126,7 +127,17 @@ def _value(value, case: Case):
         return case.requested_last_day.isoformat()
     if isinstance(value, AfterNotice):
         return (case.notice_date + timedelta(days=value.days)).isoformat()
+    if isinstance(value, str) and "{year}" in value:  # a reference number of the notice's year
+        return value.format(year=case.notice_date.year)
     return value
+
+
+_DAYS_AGO = re.compile(r"\{(\d+) days ago\}")
+
+
+def dated(line: str, today: date) -> str:
+    """A text with every "{N days ago}" replaced by that date, so demo papers follow today."""
+    return _DAYS_AGO.sub(lambda m: (today - timedelta(days=int(m.group(1)))).isoformat(), line)
 
 
 @dataclass(frozen=True)
@@ -153,7 +164,8 @@ class Attach:
     lines: tuple[str, ...]
 
     def run(self, desk: Desk, leaving: Leaving) -> None:
-        operations.attach_file(leaving.case, desk.hr, evidence_pdf(self.lines), self.filename,
+        lines = tuple(dated(line, desk.today) for line in self.lines)
+        operations.attach_file(leaving.case, desk.hr, evidence_pdf(lines), self.filename,
                                kind="evidence")
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from random import Random
 
-from app.demo import company
 from app.demo.history import Person
 
 # No demo case gave notice longer ago than this: before it, the settled staff were past probation.
@@ -25,7 +24,7 @@ class Cast:
 
 
 def cast_people(wanted: Iterable[tuple[str, str]], people: Iterable[Person],
-                supervisor_no: str | None, seed: int) -> dict[str, Cast]:
+                supervisor_no: str | None, seed: int, today: date) -> dict[str, Cast]:
     """{case key: Cast} for (case key, pool) pairs; a case is left out when its pool runs dry.
 
     Leavers are current staff without reports and without a login; the supervisor
@@ -35,7 +34,7 @@ def cast_people(wanted: Iterable[tuple[str, str]], people: Iterable[Person],
     managers = {p.manager_no for p in current if p.manager_no}
     staff = sorted((p for p in current if not p.pinned and p.manager_no
                     and p.employee_no not in managers), key=lambda p: p.employee_no)
-    pools = _pools(staff, supervisor_no, seed)
+    pools = _pools(staff, supervisor_no, seed, today)
     taken: set[str] = set()
     leavers: dict[str, Person] = {}
     for key, pool in wanted:
@@ -43,28 +42,29 @@ def cast_people(wanted: Iterable[tuple[str, str]], people: Iterable[Person],
         if person is not None:
             taken.add(person.employee_no)
             leavers[key] = person
-    settled = [p for p in staff if _settled(p) and p.employee_no not in taken]
+    settled = [p for p in staff if _settled(p, today) and p.employee_no not in taken]
     return {key: Cast(p.employee_no, _successor(p, settled)) for key, p in leavers.items()}
 
 
-def _in_probation(person: Person) -> bool:
-    return person.probation_end is not None and person.probation_end >= company.TODAY
+def _in_probation(person: Person, today: date) -> bool:
+    return person.probation_end is not None and person.probation_end >= today
 
 
-def _settled(person: Person) -> bool:
-    return person.probation_end is None or person.probation_end < company.TODAY - EARLIEST_NOTICE
+def _settled(person: Person, today: date) -> bool:
+    return person.probation_end is None or person.probation_end < today - EARLIEST_NOTICE
 
 
-def _pools(staff: list[Person], supervisor_no: str | None, seed: int) -> dict[str, list[Person]]:
-    settled = [p for p in staff if _settled(p)]
+def _pools(staff: list[Person], supervisor_no: str | None, seed: int,
+           today: date) -> dict[str, list[Person]]:
+    settled = [p for p in staff if _settled(p, today)]
     others = [p for p in settled if p.manager_no != supervisor_no]
     Random(seed).shuffle(others)  # spread the cases over the departments
     return {
         "team": [p for p in settled if supervisor_no and p.manager_no == supervisor_no],
         "others": others,
-        "probation": [p for p in staff if _in_probation(p)],
+        "probation": [p for p in staff if _in_probation(p, today)],
         "expiring": sorted((p for p in settled if p.contract_type == "fixed" and p.contract_end
-                            and p.contract_end > company.TODAY),
+                            and p.contract_end > today),
                            key=lambda p: (p.contract_end, p.employee_no)),
         "senior": sorted(settled, key=lambda p: (p.birth_date, p.employee_no)),
     }

@@ -13,7 +13,7 @@ from app.clock import today as china_today
 from app.db import db
 from app.demo import company
 from app.demo.cases import load_demo_cases, people_logins
-from app.demo.loader import counts, demo_steps, load_demo
+from app.demo.loader import counts, demo_anchor, demo_steps, load_demo
 from app.engine.errors import NotDeployed
 from app.engine.outbox import PENDING_KEY, due_job_ids, run_job
 
@@ -27,7 +27,7 @@ def demo():
 def load_command() -> None:
     """Load the demo company (idempotent: a second run adds nothing)."""
     started = time.monotonic()
-    with click.progressbar(length=demo_steps(), label="Loading the demo company",
+    with click.progressbar(length=demo_steps(demo_anchor(db.session)), label="Loading the demo company",
                            file=sys.stderr) as bar:
         result = load_demo(db.session, progress=bar.update)
     try:

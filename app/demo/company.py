@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from app.demo.dates import DemoDates, add_months
+
 COMPANY_ZH = "兆能资产管理有限公司"
 COMPANY_EN = "Zhaoneng Asset Management Co., Ltd."
 EMAIL_DOMAIN = "zhaoneng.example"  # .example is reserved: no real mailbox receives demo mail
 FOUNDED = date(2016, 3, 1)
-TODAY = date(2026, 11, 29)  # the demo's "now": history runs for two years before it
-HISTORY_START = date(2024, 12, 1)
 FIRST_EMPLOYEE_NO = "ZN00001"  # the general manager; its presence marks a loaded demo
 # A fixed demo password, printed by `flask demo load`; never use the demo in production.
 DEMO_PASSWORD = "Demo-2026-sendoff"  # noqa: S105
@@ -166,29 +166,51 @@ NAMED_PEOPLE = (
     NamedPerson("COL1-T1.01", "张晓燕", True, date(2023, 7, 10), date(1998, 2, 14)),
     # The journal's authors sign from Guangzhou: 雷亚辉 writes on turnover (HR) ...
     NamedPerson("HR.HRO1", "雷亚辉", False, date(2019, 3, 11), date(1990, 7, 23)),
-    # ... and 陈美丽, an experienced collector, left in 2025 for her career.
-    NamedPerson("COL1-T3.05", "陈美丽", True, date(2017, 4, 1), date(1991, 11, 5),
-                leaves=(date(2025, 8, 15), "voluntary_resignation", ("career", "development"))),
+    # ... and 陈美丽, an experienced collector, who left about fifteen months ago for her career.
+    NamedPerson("COL1-T3.05", "陈美丽", True, date(2017, 4, 1), date(1991, 11, 5)),
     NamedPerson("HR.MGR", "赵丽娟", True, date(2017, 9, 1), date(1983, 3, 9)),
     NamedPerson("IT.OPS1", "孙浩然", False, date(2020, 5, 6), date(1993, 12, 1)),
     NamedPerson("FIN.ACC1", "李秀英", True, date(2018, 2, 26), date(1985, 6, 30)),
     NamedPerson("ADM.ADMO1", "王慧敏", True, date(2021, 4, 12), date(1995, 1, 20)),
     # The lead of 催收二部二组 goes to a competitor after the Spring Festival bonus; the
     # team's wave of departures that follows is the journal's contagion effect (离职传染).
-    NamedPerson("COL2-T2.TL", "马建军", False, date(2019, 8, 19), date(1987, 4, 11),
-                leaves=(date(2026, 2, 27), "voluntary_resignation",
-                        ("competition", "pay_benefits"))),
+    NamedPerson("COL2-T2.TL", "马建军", False, date(2019, 8, 19), date(1987, 4, 11)),
     # Two retirements (LCL Art 44(2)); the ages roughly follow the 2025 gradual-retirement
-    # schedule (60 + 1 month for a man born early 1965; 55 + 3 months for a woman born
-    # late 1970). Illustrative, not a retirement-age calculator.
-    NamedPerson("ADM.ADMO2", "郝永胜", False, date(2016, 5, 3), date(1965, 3, 8),
-                leaves=(date(2025, 4, 8), "retirement", ("retirement",))),
-    NamedPerson("FIN.CASH1", "白桂兰", True, date(2016, 4, 18), date(1970, 9, 12),
-                leaves=(date(2025, 12, 12), "retirement", ("retirement",))),
+    # schedule (60 + 1 month for a man, 55 + 3 months for a woman). Illustrative, not a
+    # retirement-age calculator: their birth dates are set from their last days.
+    NamedPerson("ADM.ADMO2", "郝永胜", False, date(2016, 5, 3), date(1965, 3, 8)),
+    NamedPerson("FIN.CASH1", "白桂兰", True, date(2016, 4, 18), date(1970, 9, 12)),
 )
+RETIREMENT_AGE_MONTHS = {"ADM.ADMO2": 60 * 12 + 1, "FIN.CASH1": 55 * 12 + 3}
+
+
+def scripted_departures(dates: DemoDates) -> dict[str, tuple]:
+    """Seat -> (last day, separation type, reasons) of the named people who leave."""
+    return {
+        "COL1-T3.05": (dates.months_ago(15, 15), "voluntary_resignation", ("career", "development")),
+        "COL2-T2.TL": (dates.lead_last_day, "voluntary_resignation", ("competition", "pay_benefits")),
+        "ADM.ADMO2": (dates.months_ago(20, 8), "retirement", ("retirement",)),
+        "FIN.CASH1": (dates.months_ago(12, 12), "retirement", ("retirement",)),
+    }
+
+
+def named_people(dates: DemoDates) -> tuple[NamedPerson, ...]:
+    """The named people with their departures placed on the demo's calendar."""
+    leaves = scripted_departures(dates)
+    people = []
+    for person in NAMED_PEOPLE:
+        departure = leaves.get(person.seat)
+        if departure is None:
+            people.append(person)
+            continue
+        birth = person.birth_date
+        if person.seat in RETIREMENT_AGE_MONTHS:
+            birth = add_months(departure[0], -RETIREMENT_AGE_MONTHS[person.seat])
+        people.append(replace(person, birth_date=birth, leaves=departure))
+    return tuple(people)
+
 
 CONTAGION_TEAM = "COL2-T2"
-CONTAGION_MONTHS = ((2026, 3), (2026, 4), (2026, 5))
 
 
 @dataclass(frozen=True)

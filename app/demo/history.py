@@ -17,6 +17,7 @@ from random import Random
 
 from app.demo import company
 from app.demo.company import NamedPerson, SeatSpec
+from app.demo.dates import DemoDates, add_months
 from app.modules.employees.operations import pinyin_of
 
 MONTHLY_HAZARD = {"collector": 0.022, "lead": 0.010, "office": 0.009, "manager": 0.004}
@@ -24,9 +25,6 @@ MONTHLY_HAZARD = {"collector": 0.022, "lead": 0.010, "office": 0.009, "manager":
 SEASON = {1: 0.6, 2: 1.7, 3: 2.3, 4: 1.3, 5: 1.0, 6: 0.9, 7: 1.2, 8: 1.0, 9: 0.9, 10: 0.8,
           11: 0.8, 12: 0.7}
 CONTAGION_FACTOR = 6.0
-SPRING_FESTIVAL_PAY_MONTHS = (date(2024, 2, 1), date(2025, 1, 1), date(2026, 2, 1))
-WAGE_HISTORY_START = date(2023, 12, 1)
-LAST_PAID_MONTH = date(2026, 10, 1)
 RENEWAL_REFUSED = 0.18  # share of fixed-term contracts not renewed at expiry
 LATERAL_MOVE = 0.08  # share of collector vacancies filled from another team (调组)
 
@@ -90,6 +88,7 @@ class Person:
     phone: str = ""
     national_id: str = ""
     wages: list[tuple[date, Decimal]] = field(default_factory=list)
+    raise_years: tuple[int, ...] = ()  # the Aprils with a pay raise, up to today
 
     @property
     def seat(self) -> SeatSpec:
@@ -102,17 +101,10 @@ class Person:
     def base_wage(self, on: date) -> Decimal:
         """Monthly base on a date: the seat's wage, the person's factor, yearly April raises."""
         seat = next((s.seat for s in reversed(self.spells) if s.start <= on), self.spells[0].seat)
-        raises = sum(1 for year in (2024, 2025, 2026) if on >= date(year, 4, 1))
+        raises = sum(1 for year in self.raise_years if on >= date(year, 4, 1))
         amount = (Decimal(seat.wage) * self.wage_factor * CITY_WAGE_FACTOR[seat.city]
-                  * Decimal("1.04") ** raises / Decimal("1.04") ** 3)
+                  * Decimal("1.04") ** raises / Decimal("1.04") ** len(self.raise_years))
         return amount.quantize(Decimal("10"), ROUND_HALF_UP)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clipped to the month's end."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def month_end(day: date) -> date:
@@ -141,17 +133,19 @@ def weighted(rng: Random, weights: dict[str, int], k: int) -> tuple[str, ...]:
 class Simulation:
     """Runs the months; `run()` returns every person, numbered and with wages."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, dates: DemoDates) -> None:
         self.rng = Random(seed)
+        self.dates = dates
+        self.named_people = company.named_people(dates)
         self.seats = company.build_seats()
         self.seat_index = {seat.key: i for i, seat in enumerate(self.seats)}
         self.seats_by_key = {seat.key: seat for seat in self.seats}
-        self.named = {person.seat: person for person in company.NAMED_PEOPLE}
+        self.named = {person.seat: person for person in self.named_people}
         self.holder: dict[str, Person | None] = {}
         self.pending: dict[str, date] = {}
         self.history: dict[str, list[tuple[date, date | None, Person]]] = {}
         self.people: list[Person] = []
-        self.used_names = {person.name for person in company.NAMED_PEOPLE}
+        self.used_names = {person.name for person in self.named_people}
 
     # --- people ----------------------------------------------------------------------
 
@@ -184,6 +178,7 @@ class Simulation:
             index=len(self.people), name=name, female=female, birth_date=birth,
             hire_date=hire_date, spells=[Spell(seat, hire_date)], pinned=named is not None,
             wage_factor=Decimal(str(round(self.rng.uniform(0.92, 1.12), 3))),
+            raise_years=self.dates.raise_years,
         )
         self._first_contract(person, seat)
         self.people.append(person)
@@ -197,7 +192,7 @@ class Simulation:
         person.contract_start = person.hire_date
         person.contract_end = add_months(person.hire_date, 12 * years) - timedelta(days=1)
         person.probation_end = add_months(person.hire_date, probation) - timedelta(days=1)
-        while person.contract_end is not None and person.contract_end < company.HISTORY_START:
+        while person.contract_end is not None and person.contract_end < self.dates.history_start:
             self._renew(person)
 
     @staticmethod
@@ -232,20 +227,21 @@ class Simulation:
     def _initial_hire_date(self, seat: SeatSpec) -> date:
         mean_days = {"collector": 420, "lead": 1300, "manager": 1600}.get(seat.kind, 1000)
         days = 30 + int(self.rng.expovariate(1 / mean_days))
-        return max(company.HISTORY_START - timedelta(days=days),
+        return max(self.dates.history_start - timedelta(days=days),
                    company.FOUNDED + timedelta(days=1 + self.seat_index[seat.key] % 60))
 
     def run(self) -> list[Person]:
         """Simulate, then number, link and pay everyone."""
         self.staff_initial()
-        for month in months_between(company.HISTORY_START, company.TODAY):
-            last = min(month_end(month), company.TODAY - timedelta(days=1))
+        today = self.dates.today
+        for month in months_between(self.dates.history_start, today):
+            last = min(month_end(month), today - timedelta(days=1))
             self.fill_vacancies(last)
             moved: set[int] = set()
             self.scripted_departures(month, last, moved)
             self.contract_ends(month, last, moved)
             self.random_departures(month, last, moved)
-        self.fill_vacancies(company.TODAY)
+        self.fill_vacancies(today)
         self.finish()
         return self.people
 
@@ -255,7 +251,7 @@ class Simulation:
                 self.new_person(self.seats_by_key[key], day)
 
     def scripted_departures(self, month: date, last: date, moved: set[int]) -> None:
-        for named in company.NAMED_PEOPLE:
+        for named in self.named_people:
             if named.leaves and named.leaves[0].replace(day=1) == month:
                 person = self.holder[named.seat]
                 last_day, kind, reasons = named.leaves
@@ -295,7 +291,7 @@ class Simulation:
 
     def _in_wave(self, person: Person, month: date) -> bool:
         return (person.seat.department == company.CONTAGION_TEAM
-                and (month.year, month.month) in company.CONTAGION_MONTHS)
+                and (month.year, month.month) in self.dates.contagion_months)
 
     def _hazard(self, person: Person, month: date) -> float:
         seat = person.seat
@@ -427,16 +423,16 @@ class Simulation:
         return None
 
     def _manager_no(self, person: Person) -> str | None:
-        on = person.departure.last_day if person.departure else company.TODAY
+        on = person.departure.last_day if person.departure else self.dates.today
         manager = self.holder_on(person.seat.manager, on)
         return manager.employee_no if manager is not None and manager is not person else None
 
     def _wages(self, person: Person) -> list[tuple[date, Decimal]]:
         rng = Random(f"{person.employee_no}-wages")
-        last_day = person.departure.last_day if person.departure else company.TODAY
-        stop = min(last_day, month_end(LAST_PAID_MONTH))
+        last_day = person.departure.last_day if person.departure else self.dates.today
+        stop = min(last_day, month_end(self.dates.last_paid_month))
         wages = []
-        for month in months_between(max(person.hire_date, WAGE_HISTORY_START), stop):
+        for month in months_between(max(person.hire_date, self.dates.wage_history_start), stop):
             wages.append((month, self._month_pay(person, month, last_day, rng)))
         return wages
 
@@ -451,11 +447,11 @@ class Simulation:
         final = min(month_end(month), last_day)
         days_in_month = calendar.monthrange(month.year, month.month)[1]
         amount = amount * Decimal((final - first).days + 1) / Decimal(days_in_month)
-        if month in SPRING_FESTIVAL_PAY_MONTHS and (month - person.hire_date).days > 180:
+        if month in self.dates.spring_festival_pay_months and (month - person.hire_date).days > 180:
             amount += base * Decimal(str(round(rng.uniform(0.5, 1.0), 2)))
         return amount.quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def simulate(seed: int) -> list[Person]:
+def simulate(seed: int, dates: DemoDates) -> list[Person]:
     """Everyone who worked at the demo company during the history, sorted by employee number."""
-    return Simulation(seed).run()
+    return Simulation(seed, dates).run()

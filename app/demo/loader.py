@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import date
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from app.clock import china_time
+from app.clock import today as china_today
 from app.demo import company
+from app.demo.dates import DemoDates
 from app.demo.history import Person, simulate
 from app.modules.auth.models import User
 from app.modules.employees import operations
@@ -29,15 +33,22 @@ ORGANISATION_STEPS = 3  # departments, positions and grades, logins
 Progress = Callable[[int], None]
 
 
-@functools.lru_cache(maxsize=2)
-def demo_people(seed: int = SEED) -> tuple[Person, ...]:
-    """The simulated people (cached: the simulation is deterministic)."""
-    return tuple(simulate(seed))
+@functools.lru_cache(maxsize=4)
+def demo_people(seed: int, anchor: date) -> tuple[Person, ...]:
+    """The simulated people of a demo loaded on `anchor` (cached: the simulation is deterministic)."""
+    return tuple(simulate(seed, DemoDates(anchor)))
 
 
-def demo_steps(seed: int = SEED) -> int:
+def demo_anchor(session: Session) -> date:
+    """The day the demo company was loaded (its history ends there), or today before it is."""
+    loaded = session.scalar(select(Employee.created_at).where(
+        Employee.employee_no == company.FIRST_EMPLOYEE_NO))
+    return china_time(loaded).date() if loaded is not None else china_today()
+
+
+def demo_steps(anchor: date, seed: int = SEED) -> int:
     """How many progress steps `load_demo` reports."""
-    return len(demo_people(seed)) + ORGANISATION_STEPS
+    return len(demo_people(seed, anchor)) + ORGANISATION_STEPS
 
 
 def load_demo(session: Session, progress: Progress | None = None, *, seed: int = SEED,
@@ -47,16 +58,17 @@ def load_demo(session: Session, progress: Progress | None = None, *, seed: int =
     `session` must be the app's `db.session` (logins are created through it).
     """
     progress = progress or (lambda _n: None)
-    people = demo_people(seed)
+    anchor = demo_anchor(session)
+    people = demo_people(seed, anchor)
     already_loaded = session.scalar(select(Employee.id).where(
         Employee.employee_no == company.FIRST_EMPLOYEE_NO)) is not None
     org = _Organisation(session)
     progress(1)
-    added = _add_people(session, people, org, pepper or _pepper(), progress)
+    added = _add_people(session, people, org, pepper or _pepper(), progress, anchor)
     logins = _add_logins(session, people)
     from app.demo.alumni import load_alumni
 
-    alumni = load_alumni(session)
+    alumni = load_alumni(session, DemoDates(anchor))
     progress(1)
     return {**counts(session), **alumni, "already_loaded": already_loaded, "added_people": added,
             "logins": logins, "password": company.DEMO_PASSWORD}
@@ -108,14 +120,14 @@ class _Organisation:
 
 
 def _add_people(session: Session, people: tuple[Person, ...], org: _Organisation, pepper: str,
-                progress: Progress) -> int:
+                progress: Progress, today: date) -> int:
     existing = set(session.scalars(select(Employee.employee_no).where(
         Employee.employee_no.in_([p.employee_no for p in people]))))
     taxonomy = load_reasons()
     employees: dict[str, Employee] = {}
     for person in people:
         if person.employee_no not in existing:
-            employees[person.employee_no] = _write_person(session, person, org, pepper, taxonomy)
+            employees[person.employee_no] = _write_person(session, person, org, pepper, taxonomy, today)
         progress(1)
     _link_managers(session, people)
     _insert_wages(session, [p for p in people if p.employee_no in employees], employees)
@@ -123,7 +135,7 @@ def _add_people(session: Session, people: tuple[Person, ...], org: _Organisation
 
 
 def _write_person(session: Session, person: Person, org: _Organisation, pepper: str,
-                  taxonomy) -> Employee:
+                  taxonomy, today: date) -> Employee:
     first = person.spells[0]
     employee = operations.hire_employee(
         employee_no=person.employee_no, name=person.name, hire_date=person.hire_date,
@@ -140,7 +152,7 @@ def _write_person(session: Session, person: Person, org: _Organisation, pepper: 
     # The contract in force at the end (renewals replace the first one).
     employee.contract_type = person.contract_type
     employee.contract_start, employee.contract_end = person.contract_start, person.contract_end
-    end = person.departure.last_day if person.departure else company.TODAY
+    end = person.departure.last_day if person.departure else today
     employee.monthly_wage = person.base_wage(end)
     if person.departure is not None:
         d = person.departure
