@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.config import ROOT
 from app.engine.models import AuditEvent
 from app.engine.timing import CHINA_TZ
+from app.i18n import ZONE
 from app.modules.cases.models import Case
 from app.modules.documents.render import translator
 
@@ -133,7 +134,7 @@ class Formatter:
         if value.tzinfo is None:  # SQLite gives back naive UTC
             value = value.replace(tzinfo=UTC)
         local = value.astimezone(CHINA_TZ)
-        return format_datetime(local, "yyyy-MM-dd HH:mm", locale="en")
+        return f'{format_datetime(local, "yyyy-MM-dd HH:mm", locale="en")} ({ZONE})'
 
     def money(self, value) -> str:
         if value in (None, ""):

@@ -13,6 +13,7 @@ from app.audit import record_event
 from app.config import ROOT
 from app.db import db, utcnow
 from app.engine.outbox import record as record_job
+from app.i18n import iso_instant
 from app.modules.auth.models import User
 from app.modules.auth.permissions import roles_of
 from app.modules.cases.models import Case
@@ -225,7 +226,7 @@ def export_rows(user) -> tuple[list[str], list[list]]:
     rows = []
     for i in db.session.scalars(select(ExitInterview).order_by(ExitInterview.id)):
         row = [i.case.reference, i.case.employee.employee_no, i.status,
-               i.starts_at.isoformat() if i.starts_at else "",
+               iso_instant(i.starts_at),
                i.interviewer.display_name if i.interviewer else "", i.primary_reason or "",
                " ".join(i.reason_codes or []), i.voluntary, i.regrettable, i.avoidable,
                i.outcome or ""]
