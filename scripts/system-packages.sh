@@ -2,11 +2,12 @@
 # Install the Debian packages Sendoff needs, or say exactly what is missing.
 #   runtime: CJK fonts and HarfBuzz subsetting (fast Chinese PDFs), Pango (WeasyPrint),
 #            Graphviz (workflow diagrams)
-#   test:    Debian's chromium for the browser tests, poppler-utils (pdftotext, pdffonts)
+#   test:    Debian's chromium for the browser tests, poppler-utils (pdftotext, pdffonts),
+#            faketime (scripts/time-travel.sh)
 set -euo pipefail
 want=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 graphviz)
 if [ "${1:-}" = "--test" ]; then
-  want+=(chromium poppler-utils)
+  want+=(chromium poppler-utils faketime)
 fi
 missing=()
 for pkg in "${want[@]}"; do

@@ -3,13 +3,14 @@ account shutdown on the last day, boomerang re-hire, alumni self-service."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
 from flask import url_for
 from sqlalchemy import select
 
+from app import clock
 from app.engine.models import AuditEvent, OutboxJob
 from app.modules.alumni import operations, search
 from app.modules.alumni.models import AlumniLookup, AlumniRecord, EligibilityChange, Rehire
@@ -121,18 +122,20 @@ def test_sessions_end_on_the_last_day(session, client, login, interview_case, pe
     """The shutdown job runs at 18:00 China time on the last day (clock frozen around it)."""
     from app.modules.interviews.operations import record_not_held
 
-    interview_case.requested_last_day = interview_case.agreed_last_day = date(2027, 1, 15)
+    last_day = clock.today() + timedelta(days=40)
+    interview_case.requested_last_day = interview_case.agreed_last_day = last_day
     login("leaver")
     assert client.get("/").status_code == 200
     record_not_held(interview_case, people.hr_user, reason="休假")  # archived before the last day
     session.flush()
     job = session.scalars(select(OutboxJob).where(OutboxJob.kind == "account_shutdown")).one()
-    assert job.available_at.replace(tzinfo=UTC) == datetime(2027, 1, 15, 10, tzinfo=UTC)
-    monkeypatch.setattr(operations, "_now", lambda: datetime(2027, 1, 15, 9, 59, tzinfo=UTC))
-    operations.run_account_shutdown({"case_id": interview_case.id, "job_id": job.id})
+    six_pm = datetime.combine(last_day, time(18), tzinfo=clock.CHINA_TZ)
+    assert job.available_at.replace(tzinfo=UTC) == six_pm
+    with clock.travel(six_pm - timedelta(minutes=1)):
+        operations.run_account_shutdown({"case_id": interview_case.id, "job_id": job.id})
     assert client.get("/").status_code == 200  # still the last afternoon
-    monkeypatch.setattr(operations, "_now", lambda: datetime(2027, 1, 15, 10, 0, tzinfo=UTC))
-    operations.run_account_shutdown({"case_id": interview_case.id, "job_id": job.id})
+    with clock.travel(six_pm):
+        operations.run_account_shutdown({"case_id": interview_case.id, "job_id": job.id})
     assert client.get("/").status_code == 302  # signed out
     session.expire_all()
     user = people.leaver_user

@@ -337,6 +337,17 @@ def test_the_dates_follow_the_notice_rules(demo_session):
         assert (case.workflow_id == "probation_resignation") == case.employee.in_probation(case.notice_date)
 
 
+def test_one_notice_runs_across_the_next_public_holiday(demo_session):
+    from app.modules.workflows.hooks import app_calendar
+
+    calendar = app_calendar()
+    across = [case for case in _cases_in(demo_session, "supervisor_review")
+              if any(calendar.is_holiday(case.notice_date + timedelta(days=n))
+                     for n in range(1, (case.requested_last_day - case.notice_date).days))]
+    assert across
+    assert all(calendar.is_workday(case.requested_last_day) for case in across)
+
+
 def test_the_supervisor_has_team_work_waiting(demo_session):
     from app.modules.cases.queries import team_cases
     from app.modules.handover.models import HandoverItem

@@ -55,6 +55,7 @@ class Script:
     statement: str = ""
     proposed_by: str = "employer"
     on_contract_end: bool = False  # the requested last day is the end of the contract
+    across_holiday: bool = False  # the notice runs across the next public holiday
 
 
 # ---------------------------------------------------------------- the steps, reused
@@ -95,6 +96,8 @@ def _voluntary() -> tuple[Script, ...]:
                ("pay_benefits", "workload"), "家里有事，需要回老家照顾老人。"),
         Script("vr-review", VR, "supervisor_review", "others", 6, (SUBMIT,),
                ("competition", "pay_benefits"), "已收到其他公司的录用通知，申请离职。"),
+        Script("vr-review-holiday", VR, "supervisor_review", "others", 3, (SUBMIT,), ("family",),
+               "春节后回老家发展，申请在节后离职。", across_holiday=True),
         Script("vr-hr-review", VR, "hr_review", "others", 4, APPROVED[:2],
                ("development", "career"), "希望转向风控方向发展，感谢公司的培养。"),
         Script("vr-handover", VR, "handover", "others", 12, APPROVED, ("study",),
@@ -360,6 +363,8 @@ def _open(desk: Desk, script: Script, employee: Employee) -> Case:
         last_day = employee.contract_end
     else:
         last_day, _estimated = operations.default_last_day(employee, notice)
+    if script.across_holiday:
+        last_day = max(last_day, desk.first_workday_after_next_holiday())
     return operations.open_case(
         employee, script.workflow_id, desk.hr, notice_date=notice, requested_last_day=last_day,
         reason_codes=list(script.reasons), primary_reason=script.reasons[0] if script.reasons else None,

@@ -104,6 +104,15 @@ class Desk:
         at = datetime.combine(day, time(hour, minute), tzinfo=CHINA_TZ).astimezone(UTC)
         return min(at, clock_now() - timedelta(minutes=1)) if day <= self.today else at
 
+    def first_workday_after_next_holiday(self) -> date:
+        """The first working day after the next public holiday (estimated when unpublished)."""
+        from app.modules.workflows.hooks import app_calendar
+
+        calendar, day = app_calendar(), self.today + timedelta(days=1)
+        while not calendar.is_holiday(day):
+            day += timedelta(days=1)
+        return calendar.next_workday(day)
+
     def workday(self, days: int, start: date | None = None) -> date:
         """`days` working days from `start` (today): 1 is the next one, -1 the one before."""
         from app.modules.workflows.hooks import app_calendar

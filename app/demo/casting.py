@@ -35,15 +35,22 @@ def cast_people(wanted: Iterable[tuple[str, str]], people: Iterable[Person],
     staff = sorted((p for p in current if not p.pinned and p.manager_no
                     and p.employee_no not in managers), key=lambda p: p.employee_no)
     pools = _pools(staff, supervisor_no, seed, today)
-    taken: set[str] = set()
-    leavers: dict[str, Person] = {}
+    settled = [p for p in staff if _settled(p, today)]
+    taken: set[str] = set()  # leavers
+    kept: set[str] = set()  # colleagues taking work over: they do not leave
+    cast: dict[str, Cast] = {}
     for key, pool in wanted:
-        person = next((p for p in pools[pool] if p.employee_no not in taken), None)
-        if person is not None:
-            taken.add(person.employee_no)
-            leavers[key] = person
-    settled = [p for p in staff if _settled(p, today) and p.employee_no not in taken]
-    return {key: Cast(p.employee_no, _successor(p, settled)) for key, p in leavers.items()}
+        for person in pools[pool]:
+            if person.employee_no in taken or person.employee_no in kept:
+                continue
+            stays = [p for p in settled if p.employee_no not in taken and p is not person]
+            successor = _successor(person, stays)
+            if successor is not None:  # every leaver has a teammate to hand over to
+                taken.add(person.employee_no)
+                kept.add(successor)
+                cast[key] = Cast(person.employee_no, successor)
+                break
+    return cast
 
 
 def _in_probation(person: Person, today: date) -> bool:

@@ -74,6 +74,13 @@ def live_server(server_env):
     proc.wait(timeout=10)
 
 
+def _real_clock_env() -> dict:
+    """The browser's environment without libfaketime (scripts/time-travel.sh): chromium hangs
+    under it, and the dates under test are the server's, which keeps the faked clock."""
+    return {k: v for k, v in os.environ.items()
+            if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium through Playwright; never a browser downloaded by Playwright."""
@@ -83,7 +90,8 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                                             env=_real_clock_env())
         yield browser
         browser.close()
 

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import current_request_id, record_event
-from app.clock import AppClock
+from app.clock import AppClock, china_time
 from app.clock import now as clock_now
 from app.clock import today as china_today
 from app.db import db
@@ -119,7 +119,7 @@ def open_case(employee: Employee, workflow_id: str, opened_by: User, **fields) -
     _freeze_job_context(case, employee)
     db.session.add(case)
     db.session.flush()
-    case.reference = f"SO-{case.created_at.year}-{case.id:05d}"
+    case.reference = f"SO-{china_time(case.created_at).year}-{case.id:05d}"
     case.instance = runtime.start_instance(
         db.session, workflow_id, actor_for(opened_by), subject=case.subject,
         request_id=current_request_id(), **engine_env())
