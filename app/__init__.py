@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(app_config.INSTANCE),
     )
     configure_settings(app, config)
+    configure_proxies(app)
     configure_logging(app)
     configure_database(app)
     configure_extensions(app)
@@ -42,10 +43,23 @@ def configure_settings(app: Flask, overrides: dict | None) -> None:
     app_config.validate(settings)
     app.config.update(settings)
     app.config["BOOTSTRAP_SERVE_LOCAL"] = True
+    # Flask-Limiter shares its counters through Redis when there is one; in memory they are
+    # per worker, which validate() refuses in production with several workers.
     app.config["RATELIMIT_STORAGE_URI"] = settings.get("REDIS_URL") or "memory://"
+    app.config["RATELIMIT_KEY_PREFIX"] = "sendoff"
+    app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = bool(settings.get("REDIS_URL"))
     app.config.setdefault("RATELIMIT_ENABLED", True)
     if settings["DATABASE_URL"].startswith("sqlite:///"):
         app_config.INSTANCE.mkdir(exist_ok=True)
+
+
+def configure_proxies(app: Flask) -> None:
+    """Trust X-Forwarded-For/-Proto from the configured number of reverse proxies."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def configure_logging(app: Flask) -> None:
@@ -66,12 +80,13 @@ def configure_database(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from app.extensions import bootstrap, csrf, limiter, login_manager
+    from app.extensions import bootstrap, csrf, limiter, login_manager, login_throttle
 
     limiter.init_app(app)  # before CSRF, so refused forms still count against the limit
     csrf.init_app(app)
     bootstrap.init_app(app)
     login_manager.init_app(app)
+    login_throttle.init_app(app)
 
 
 def configure_i18n(app: Flask) -> None:

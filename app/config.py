@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,8 +39,19 @@ def defaults() -> dict:
         "MAIL_DEFAULT_SENDER": "sendoff@localhost",
         "MAIL_ENABLED": False,
         "LOGIN_RATE_LIMIT": "10 per minute",
-        "LOGIN_MAX_FAILURES": 5,
-        "LOGIN_LOCK_MINUTES": 15,
+        # The sign-in throttle (app/modules/auth/throttle.py): after this many failures for a
+        # user name or a client address, each further attempt waits 1, 2, 4 ... seconds, at
+        # most LOGIN_MAX_DELAY; a key is forgotten LOGIN_FAILURE_WINDOW seconds after its last attempt.
+        "LOGIN_FREE_FAILURES": 5,
+        "LOGIN_MAX_DELAY": 300,
+        "LOGIN_FAILURE_WINDOW": 3600,
+        "REMEMBER_DAYS": 14,
+        # Web worker processes (gunicorn.conf.py sets SENDOFF_WEB_WORKERS from gunicorn's own
+        # count); more than one in production needs Redis for the shared rate limits.
+        "WEB_WORKERS": None,
+        "WEB_CONCURRENCY": None,
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted.
+        "TRUSTED_PROXIES": 0,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -82,6 +94,12 @@ ENV_MAP = {
     "SENDOFF_SIGNING_KEY_PASSWORD": ("SIGNING_KEY_PASSWORD", str),
     "SENDOFF_REQUIRE_PASSWORD_TO_SIGN": ("REQUIRE_PASSWORD_TO_SIGN", _bool),
     "SENDOFF_LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
+    "SENDOFF_LOGIN_FREE_FAILURES": ("LOGIN_FREE_FAILURES", int),
+    "SENDOFF_LOGIN_MAX_DELAY": ("LOGIN_MAX_DELAY", int),
+    "SENDOFF_REMEMBER_DAYS": ("REMEMBER_DAYS", int),
+    "SENDOFF_WEB_WORKERS": ("WEB_WORKERS", int),
+    "WEB_CONCURRENCY": ("WEB_CONCURRENCY", int),
+    "SENDOFF_TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
     "SENDOFF_COMPANY_NAME": ("COMPANY_NAME", str),
     "SENDOFF_PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
     "SENDOFF_DOCUMENTS_DIR": ("DOCUMENTS_DIR", str),
@@ -101,6 +119,7 @@ def from_env(environ=os.environ) -> dict:
 def load(overrides: dict | None = None, environ=os.environ) -> dict:
     """Defaults, then the environment, then explicit overrides (tests)."""
     config = defaults() | from_env(environ) | (overrides or {})
+    config["REMEMBER_COOKIE_DURATION"] = timedelta(days=config["REMEMBER_DAYS"])
     if config["ENV"] == "production":
         config.setdefault("SESSION_COOKIE_SECURE", True)
         config["SESSION_COOKIE_SECURE"] = True
@@ -109,8 +128,15 @@ def load(overrides: dict | None = None, environ=os.environ) -> dict:
     return config
 
 
+MAX_REMEMBER_DAYS = 14
+
+
 def validate(config: dict) -> None:
-    """Refuse to start in production with a missing or weak secret or pepper."""
+    """Refuse settings that cannot run safely: a long remember-me anywhere; in production a
+    missing or weak secret or pepper, or several web workers without a shared store."""
+    days = config["REMEMBER_DAYS"]
+    if not 1 <= days <= MAX_REMEMBER_DAYS:
+        raise ConfigError(f"SENDOFF_REMEMBER_DAYS must be between 1 and {MAX_REMEMBER_DAYS} (it is {days}).")
     if config["ENV"] != "production":
         return
     secret = config.get("SECRET_KEY") or ""
@@ -121,3 +147,22 @@ def validate(config: dict) -> None:
         )
     if config.get("NATIONAL_ID_PEPPER") in (None, "", "sendoff-dev-pepper"):
         raise ConfigError("SENDOFF_NATIONAL_ID_PEPPER must be set in production.")
+    check_shared_store(config, web_workers(config))
+
+
+def web_workers(config: dict) -> int:
+    """How many web processes serve the app: SENDOFF_WEB_WORKERS (which gunicorn.conf.py sets
+    from gunicorn's real worker count), else WEB_CONCURRENCY (gunicorn's default), else 1."""
+    return int(config.get("WEB_WORKERS") or config.get("WEB_CONCURRENCY") or 1)
+
+
+def check_shared_store(config: dict, workers: int) -> None:
+    """In production, refuse several web workers whose rate limits would each count alone."""
+    if config["ENV"] != "production" or workers <= 1 or config.get("REDIS_URL"):
+        return
+    raise ConfigError(
+        f"Sendoff would run {workers} web workers without REDIS_URL: the rate limits would be "
+        "counted in each worker separately, so an attacker gets several times the limit. "
+        "Set REDIS_URL=redis://HOST:6379/0 (a shared store for every worker), or run one "
+        "worker (gunicorn -w 1, or SENDOFF_WEB_WORKERS=1 for another server)."
+    )

@@ -1,6 +1,8 @@
 """Security headers on every response; no-store on anything personal."""
 from __future__ import annotations
 
+import ipaddress
+
 from flask import Flask, request
 from flask_login import current_user
 
@@ -35,3 +37,21 @@ def _is_personal(response) -> bool:
     return bool(getattr(current_user, "is_authenticated", False)) or response.mimetype in (
         "application/pdf",
     )
+
+
+def client_address() -> str:
+    """The client's address for rate limits and the sign-in throttle.
+
+    An IPv6 client is its /64 (one subscriber usually holds a whole /64, so counting single
+    addresses would let it rotate freely). Behind a reverse proxy, SENDOFF_TRUSTED_PROXIES
+    makes `remote_addr` the client's address (ProxyFix); without it, every client would
+    share the proxy's.
+    """
+    raw = request.remote_addr or ""
+    try:
+        address = ipaddress.ip_address(raw)
+    except ValueError:
+        return raw or "unknown"
+    if address.version == 6 and address.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(getattr(address, "ipv4_mapped", None) or address)

@@ -21,6 +21,29 @@ def test_production_accepts_strong_secret_and_sets_secure_cookies():
     assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
 
 
+STRONG = {"ENV": "production", "SECRET_KEY": "x" * 40, "NATIONAL_ID_PEPPER": "p" * 40}
+
+
+@pytest.mark.parametrize("environ", [{"SENDOFF_WEB_WORKERS": "4"}, {"WEB_CONCURRENCY": "3"}])
+def test_production_refuses_several_workers_without_redis(environ):
+    settings = app_config.load(STRONG, environ=environ)
+    with pytest.raises(app_config.ConfigError, match="without REDIS_URL.*Set REDIS_URL="):
+        app_config.validate(settings)
+
+
+@pytest.mark.parametrize("environ", [
+    {"SENDOFF_WEB_WORKERS": "4", "REDIS_URL": "redis://cache:6379/0"},
+    {"WEB_CONCURRENCY": "4", "SENDOFF_WEB_WORKERS": "1"},  # gunicorn.conf.py's real count wins
+    {},
+])
+def test_production_runs_one_worker_or_several_with_redis(environ):
+    app_config.validate(app_config.load(STRONG, environ=environ))
+
+
+def test_development_allows_several_workers_without_redis():
+    app_config.validate(app_config.load(environ={"SENDOFF_WEB_WORKERS": "4"}))
+
+
 def test_environment_overrides():
     settings = app_config.load(environ={
         "DATABASE_URL": "postgresql://u@db:5432/x", "SENDOFF_DEFAULT_LOCALE": "en",

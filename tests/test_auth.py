@@ -19,30 +19,93 @@ def test_login_and_logout(client, login, make_user, make_employee):
     assert client.get("/").status_code == 302  # back to the sign-in page
 
 
+REFUSED_ZH = "用户名或密码不正确，或尝试次数过多"
+REFUSED_EN = "The user name or password is not correct, or there have been too many attempts."
+
+
 def test_wrong_password_is_refused_in_the_users_language(client, login, make_user):
     make_user("li")
     text = login("li", "wrong password!").get_data(as_text=True)
-    assert "用户名或密码不正确" in text  # the default locale is zh_CN
+    assert REFUSED_ZH in text  # the default locale is zh_CN
     client.post("/language/en", data={"csrf_token": csrf_from(client.get("/login").get_data(as_text=True))})
     text = login("li", "wrong password!").get_data(as_text=True)
-    assert "The user name or password is not correct." in text
+    assert REFUSED_EN in text
 
 
-def test_account_locks_after_repeated_failures(app, client, login, make_user):
-    user = make_user("wang")
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        login("wang", "not the password")
-    assert user.locked_until is not None
-    text = login("wang", PASSWORD).get_data(as_text=True)
-    assert "锁定" in text  # locked, even with the right password
-    assert client.get("/").status_code == 302
+def _remember_login(client, username):
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"username": username, "password": PASSWORD, "remember": "y",
+                                       "csrf_token": token})
 
 
-def test_lock_expires(session, make_user):
-    user = make_user("zhao")
-    user.locked_until = utcnow() - timedelta(minutes=1)
-    result = operations.authenticate_user("zhao", PASSWORD, max_failures=5, lock_minutes=15)
-    assert result.user is user
+def _client_with_cookie(app, name, value):
+    other = app.test_client()
+    other.set_cookie(name, value, domain="localhost")
+    return other
+
+
+def _is_anonymous(some_client) -> bool:
+    response = some_client.get("/")
+    return response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_logout_ends_copied_session_and_remember_cookies(app, client, make_user):
+    make_user("copied")
+    _remember_login(client, "copied")
+    session_cookie = client.get_cookie("session").value
+    remember_cookie = client.get_cookie("remember_token").value
+    assert not _is_anonymous(_client_with_cookie(app, "session", session_cookie))  # they work before
+    assert not _is_anonymous(_client_with_cookie(app, "remember_token", remember_cookie))
+    response = client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
+    assert response.status_code == 302
+    assert client.get_cookie("remember_token") is None  # the browser is told to drop it
+    assert _is_anonymous(client)
+    assert _is_anonymous(_client_with_cookie(app, "session", session_cookie))
+    assert _is_anonymous(_client_with_cookie(app, "remember_token", remember_cookie))
+    assert "您已在所有设备上退出登录" in client.get("/login").get_data(as_text=True)
+
+
+def test_remember_cookie_lasts_at_most_14_days(client, make_user):
+    make_user("fortnight")
+    _remember_login(client, "fortnight")
+    expires = client.get_cookie("remember_token").expires
+    assert expires is not None
+    assert timedelta(days=13) < expires - utcnow() <= timedelta(days=14)
+
+
+def test_remember_days_is_configurable_up_to_14():
+    import pytest
+
+    from app import config as app_config
+
+    settings = app_config.load(environ={"SENDOFF_REMEMBER_DAYS": "3"})
+    app_config.validate(settings)
+    assert settings["REMEMBER_COOKIE_DURATION"] == timedelta(days=3)
+    with pytest.raises(app_config.ConfigError, match="SENDOFF_REMEMBER_DAYS"):
+        app_config.validate(app_config.load(environ={"SENDOFF_REMEMBER_DAYS": "365"}))
+
+
+def test_a_copied_remember_cookie_dies_after_the_remember_days(app, client, make_user):
+    from app.clock import travel
+
+    make_user("stolen")
+    _remember_login(client, "stolen")
+    remember_cookie = client.get_cookie("remember_token").value
+    with travel(utcnow() + timedelta(days=13)):
+        assert not _is_anonymous(_client_with_cookie(app, "remember_token", remember_cookie))
+    with travel(utcnow() + timedelta(days=14, minutes=1)):  # the browser has dropped it; a thief has not
+        assert _is_anonymous(_client_with_cookie(app, "remember_token", remember_cookie))
+        assert _is_anonymous(client)  # the browser session of that sign-in has ended too
+
+
+def test_signing_in_after_the_token_expired_issues_a_fresh_one(app, client, login, make_user, session):
+    user = make_user("returning")
+    user.session_token_issued_at = None  # as the migration leaves every account: expired
+    old_token = user.session_token
+    session.commit()
+    login("returning")
+    assert user.session_token != old_token
+    assert not _is_anonymous(client)
 
 
 def test_disabled_users_open_session_is_rejected_on_next_request(client, login, make_user, session):

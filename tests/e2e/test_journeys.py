@@ -26,4 +26,4 @@ def test_sign_in_in_chinese_switch_to_english_sign_out(page, live_server, create
     assert page.locator("html").get_attribute("lang") == "en"
     page.click("[data-test=logout]")
     assert page.url.startswith(live_server + "/login")
-    assert "You have signed out." in page.locator("main").inner_text()
+    assert "You have signed out on every device." in page.locator("main").inner_text()

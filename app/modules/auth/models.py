@@ -4,10 +4,10 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, TimestampMixin
+from app.db import Base, TimestampMixin, utcnow
 from app.modules.employees.models import Employee
 
 # Roles granted explicitly; "employee" and "supervisor" are derived from the employee
@@ -29,11 +29,11 @@ class User(TimestampMixin, Base):
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"), unique=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Flask-Login identifies the session by this token, not the id: rotating it
-    # ends every session and remember-cookie of the account at once.
+    # ends every session and remember-cookie of the account at once. A token lives at most
+    # REMEMBER_DAYS from its issue (NULL: expired), so a copied cookie dies then at the latest.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    session_token_issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
     locale: Mapped[str | None] = mapped_column(String(10))
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -92,3 +92,18 @@ class ApiToken(TimestampMixin, Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
+
+
+class LoginThrottleEntry(Base):
+    """Sign-in attempts counted for one user name or client address (the database store).
+
+    The key is an HMAC of the name or address, so neither is stored; rows are pruned once
+    `expires_at` (the last attempt plus the failure window) has passed.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

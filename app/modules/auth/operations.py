@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from app.audit import record_event
 from app.db import db, utcnow
+from app.extensions import login_throttle
 from app.modules.auth.models import GRANTED_ROLES, ApiToken, User, UserRole, new_session_token
 from app.modules.auth.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 
@@ -23,48 +23,52 @@ class AccountError(ValueError):
     """An account operation was refused; the message is shown to the user."""
 
 
-@dataclass(frozen=True)
-class LoginResult:
-    user: User | None
-    locked_until: datetime | None = None
-
-
 def _aware(moment: datetime | None) -> datetime | None:
     # SQLite hands back naive datetimes; every stored time is UTC.
     if moment is not None and moment.tzinfo is None:
-
         return moment.replace(tzinfo=UTC)
     return moment
 
 
-def authenticate_user(username: str, password: str, *, max_failures: int, lock_minutes: int,
-                      now: datetime | None = None) -> LoginResult:
-    """Check a password, counting failures and locking the account after too many."""
+def authenticate_user(username: str, password: str, *, address: str, session_days: int,
+                      now: datetime | None = None) -> User | None:
+    """Check a password behind the sign-in throttle; the user, or None for any refusal.
+
+    An unknown name, a wrong password, a disabled account and a throttled attempt all give
+    None after one password verification each (against a dummy hash when there is no
+    account to check), so neither the answer nor its timing tells them apart.
+    """
     now = now or utcnow()
-    user = db.session.scalar(select(User).where(User.username == username.strip()))
-    if user is not None and _aware(user.locked_until) and _aware(user.locked_until) > now:
+    name = username.strip()
+    attempt = login_throttle.claim(name, address, now)
+    if not attempt.allowed:
         verify_password(None, password)
-        return LoginResult(None, locked_until=_aware(user.locked_until))
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        if user is None:
-            verify_password(None, password)
-        else:
-            _count_failure(user, now, max_failures, lock_minutes)
-        return LoginResult(None, locked_until=_aware(user.locked_until) if user else None)
-    user.failed_logins = 0
-    user.locked_until = None
+        return None
+    user = db.session.scalar(select(User).where(User.username == name))
+    correct = verify_password(user.password_hash if user else None, password)
+    if user is None or not correct or not user.is_active:
+        return None
+    login_throttle.forgive(attempt, now)
     user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    return LoginResult(user)
+    if not session_token_is_fresh(user, session_days, now):
+        end_sessions(user, now)
+    return user
 
 
-def _count_failure(user: User, now: datetime, max_failures: int, lock_minutes: int) -> None:
-    user.failed_logins += 1
-    if user.failed_logins >= max_failures:
-        user.locked_until = now + timedelta(minutes=lock_minutes)
-        user.failed_logins = 0
-        record_event("account.locked", subject=f"user:{user.id}", payload={"minutes": lock_minutes})
+def session_token_is_fresh(user: User, session_days: int, now: datetime | None = None) -> bool:
+    """Whether the account's session token is younger than the longest a sign-in may last."""
+    issued = _aware(user.session_token_issued_at)
+    return issued is not None and issued + timedelta(days=session_days) > (now or utcnow())
+
+
+def user_for_session(session_token: str, *, session_days: int) -> User | None:
+    """The active user a session or remember-cookie belongs to, or None when it has ended."""
+    user = db.session.scalar(select(User).where(User.session_token == session_token))
+    if user is None or not user.is_active or not session_token_is_fresh(user, session_days):
+        return None
+    return user
 
 
 def check_password_strength(password: str, username: str = "") -> None:
@@ -97,15 +101,22 @@ def create_user(username: str, password: str, *, roles=(), employee_id: int | No
 def disable_user(user: User, *, reason: str = "") -> None:
     """Disable a login and rotate its session token, ending every session at once."""
     user.is_active = False
-    user.session_token = new_session_token()
+    end_sessions(user)
     for token in user_tokens(user):
         token.revoked_at = token.revoked_at or utcnow()
     record_event("account.disabled", subject=f"user:{user.id}", payload={"reason": reason})
 
 
-def end_sessions(user: User) -> None:
+def end_sessions(user: User, now: datetime | None = None) -> None:
     """Rotate the session token so every open session and remember-cookie is rejected."""
     user.session_token = new_session_token()
+    user.session_token_issued_at = now or utcnow()
+
+
+def sign_out_user(user: User) -> None:
+    """Sign out everywhere: the copied session and remember cookies of the account die too."""
+    end_sessions(user)
+    record_event("account.signed_out", subject=f"user:{user.id}")
 
 
 def change_password(user: User, current: str, new: str) -> None:

@@ -12,6 +12,7 @@ from app.extensions import limiter, login_manager
 from app.modules.auth import operations
 from app.modules.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
 from app.modules.auth.models import User
+from app.security import client_address
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -22,11 +23,8 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
-    """Sessions carry the rotating token, so a rotated or disabled account is signed out."""
-    from sqlalchemy import select
-
-    user = db.session.scalar(select(User).where(User.session_token == session_token))
-    return user if user is not None and user.is_active else None
+    """Sessions carry the rotating token, so a rotated, expired or disabled account is signed out."""
+    return operations.user_for_session(session_token, session_days=current_app.config["REMEMBER_DAYS"])
 
 
 def _login_limit() -> str:
@@ -47,32 +45,30 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = operations.authenticate_user(
-            form.username.data, form.password.data,
-            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
-        )
+        user = operations.authenticate_user(form.username.data, form.password.data, address=client_address(),
+                                            session_days=current_app.config["REMEMBER_DAYS"])
         db.session.commit()
-        if result.user is not None:
-            login_user(result.user, remember=form.remember.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
-        if result.locked_until is not None:
-            flash(_("Too many failed attempts; this account is locked for a while. Try again later."), "danger")
-        else:
-            flash(_("The user name or password is not correct."), "danger")
+        # One answer for an unknown name, a wrong password and a throttled attempt.
+        flash(_("The user name or password is not correct, or there have been too many attempts. "
+                "After several attempts, wait a few minutes before trying again."), "danger")
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out of this browser, keeping the language the user chose."""
+    """Sign out everywhere (copied cookies die too), keeping the language the user chose."""
     locale = session.get("locale") or current_user.locale
-    logout_user()
+    operations.sign_out_user(current_user._get_current_object())
+    db.session.commit()
     session.clear()
+    logout_user()  # after clear(): it marks the remember cookie for deletion in the session
     if locale:
         session["locale"] = locale
-    flash(_("You have signed out."), "info")
+    flash(_("You have signed out on every device."), "info")
     return redirect(url_for("auth.login"))
 
 
