@@ -1,8 +1,6 @@
 """Exit interview pages for HR, the interview export, the anonymous survey and its report."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
@@ -22,6 +20,7 @@ from app.modules.cases.models import Case
 from app.modules.employees.reasons import load_reasons
 from app.modules.interviews import forms, operations, survey
 from app.modules.interviews.operations import InterviewError, StaleInterview
+from app.spreadsheets import csv_text
 
 bp = Blueprint("interviews", __name__, template_folder="templates")
 
@@ -223,11 +222,7 @@ def record_pdf(case_id: int):
 def export():
     """Every interview as CSV; the confidential notes column only for HR."""
     header, rows = operations.export_rows(current_user)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = make_response("\ufeff" + buffer.getvalue())
+    response = make_response("\ufeff" + csv_text(header, rows))  # the BOM tells Excel it is UTF-8
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = 'attachment; filename="exit_interviews.csv"'
     response.headers["Cache-Control"] = "no-store"
