@@ -205,7 +205,7 @@ class HandOver:
             for n, item in enumerate(handed):
                 if item.evidence_required and evidence is None:
                     evidence = operations.attach_file(case, leaver, evidence_pdf(_handover_lines(case)),
-                                                      "交接资料.pdf", kind="evidence")
+                                                      "交接资料.pdf", kind="handover_evidence")
                 hand_over_item(session, item, Signer(leaver, at=desk.moment(day, 9, 5 * n)),
                                note=NOTES.get(item.category, ""),
                                evidence=evidence if item.evidence_required else None)

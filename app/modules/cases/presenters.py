@@ -13,7 +13,7 @@ from app.engine.models import AuditEvent
 from app.i18n import current_locale, localized
 from app.modules.auth.models import User
 from app.modules.auth.permissions import roles_of
-from app.modules.cases import operations
+from app.modules.cases import access, operations
 from app.modules.cases.forms import EvidenceForm, event_form
 from app.modules.cases.models import Case, CaseAttachment
 from app.modules.employees.reasons import load_reasons
@@ -175,8 +175,9 @@ def case_view(case: Case, user: User, locale: str, failed: dict | None = None) -
     """Everything the case page template needs."""
     _, definition = runtime.definition_of(db.session, case.instance)
     taxonomy = load_reasons()
-    attachments = db.session.scalars(select(CaseAttachment).where(CaseAttachment.case_id == case.id)
-                                     .order_by(CaseAttachment.id)).all()
+    attachments = [a for a in db.session.scalars(select(CaseAttachment).where(CaseAttachment.case_id == case.id)
+                                                 .order_by(CaseAttachment.id))
+                   if access.may_download_attachment(user, case, a)]
     can_edit = operations.may_edit_application(case, user) and operations.is_draft(case)
     return {
         "case": case,
