@@ -51,6 +51,9 @@ MODULE_EVENTS = {
     "interview.scheduled": _l("Exit interview scheduled"),
     "interview.recorded": _l("Exit interview recorded"),
     "interview.confirmed": _l("Exit interview confirmed"),
+    "interview.moved": _l("Exit interview moved"),
+    "interview.cancelled": _l("Exit interview cancelled"),
+    "interview.addendum": _l("Addendum to the exit interview record"),
 }
 # A kind added later still reads as something, by its module.
 MODULE_FALLBACK = {"case": _l("Case changed"), "document": _l("Document"), "handover": _l("Handover changed"),

@@ -344,8 +344,10 @@ def _interview(session, case, f, options) -> dict:
     confidential = None
     if options.get("include_confidential"):
         confidential = str(data.get("confidential_notes") or "")
+    addenda = [{"at": f.datetime(a.get("at")), "author": str(a.get("author") or ""),
+                "text": str(a.get("text") or "")} for a in data.get("addenda", [])]
     return {"interview": {"interviewer": str(data.get("interviewer") or ""), "answers": answers,
-                          "confidential": confidential}}
+                          "addenda": addenda, "confidential": confidential}}
 
 
 def _settlement(session, case, f, options) -> dict:
