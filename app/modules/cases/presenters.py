@@ -47,6 +47,7 @@ MODULE_EVENTS = {
     "handover.receiver_changed": _l("Handover receiver changed"),
     "handover.reports_reassigned": _l("Direct reports given a new manager"),
     "settlement.facts": _l("Settlement facts entered"),
+    "settlement.computed": _l("Settlement sheet computed"),
     "settlement.override": _l("Settlement amount overridden"),
     "interview.scheduled": _l("Exit interview scheduled"),
     "interview.recorded": _l("Exit interview recorded"),
