@@ -201,8 +201,15 @@ def _replace_letter(case: Case, user: User, stored, filename: str) -> list[str]:
     return [attachment.sha256 for attachment in old]
 
 
+def check_case_open(case: Case) -> None:
+    """A closed case's record is read-only: nothing is added to it or changed in it."""
+    if not case.is_open:
+        raise CaseError(_l("The case is closed: nothing can be added to its record or changed in it."))
+
+
 def attach_file(case: Case, user: User, data: bytes, filename: str, *, kind: str) -> CaseAttachment:
-    """Store an uploaded file (type checked by content) on the case."""
+    """Store an uploaded file (type checked by content) on an open case."""
+    check_case_open(case)
     return _add_attachment(case, user, store_upload(data), filename, kind=kind)
 
 

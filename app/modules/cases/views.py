@@ -270,7 +270,7 @@ def attach_evidence(case_id: int):
         return redirect(url_for("cases.show", case_id=case.id))
     try:
         operations.attach_file(case, current_user, upload.read(), upload.filename or "evidence", kind="evidence")
-    except UploadError as error:
+    except (UploadError, operations.CaseError) as error:
         flash(str(error), "danger")
         return redirect(url_for("cases.show", case_id=case.id))
     db.session.commit()

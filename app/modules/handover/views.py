@@ -12,6 +12,7 @@ from app.errors import Conflict
 from app.modules.auth.permissions import require_roles
 from app.modules.cases.access import HANDOVER_EVIDENCE
 from app.modules.cases.models import Case
+from app.modules.cases.operations import CaseError
 from app.modules.cases.uploads import UploadError, send_upload
 from app.modules.employees.models import Employee
 from app.modules.handover import access, operations, queries
@@ -82,7 +83,7 @@ def _run(case: Case, item: HandoverItem | None, action, done: str, failed_form=N
         db.session.rollback()
         reload_url = url_for("handover.item", case_id=case.id, item_id=item.id) if item else None
         raise Conflict(reload_url=reload_url, description=str(error)) from error
-    except (operations.HandoverError, UploadError) as error:
+    except (operations.HandoverError, UploadError, CaseError) as error:
         db.session.rollback()
         flash(str(error), "danger")
         if item is None:
