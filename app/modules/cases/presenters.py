@@ -1,6 +1,7 @@
 """What the case page shows, gathered in one place so the view stays thin."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -68,6 +69,26 @@ FIELD_LABELS = {"reason_codes": _l("Reasons"), "primary_reason": _l("Main reason
                 "letter": _l("Letter")}
 
 
+# Audit events whose comment (or reason) only some readers may see, registered by the feature
+# that records them: kind -> may_read(user, case). Others see that the step happened, not why.
+COMMENT_READERS: dict[str, Callable[[User, Case], bool]] = {}
+
+
+def restrict_comment(kind: str, may_read: Callable[[User, Case], bool]) -> None:
+    """Show the comment of `kind` events only to users for whom may_read(user, case) is true."""
+    COMMENT_READERS[kind] = may_read
+
+
+def comment_is_restricted(kind: str) -> bool:
+    return kind in COMMENT_READERS
+
+
+def may_read_comment(kind: str, user: User | None, case: Case) -> bool:
+    """True when the event's comment is for everyone who sees the case, or for this user."""
+    rule = COMMENT_READERS.get(kind)
+    return rule is None or (user is not None and bool(rule(user, case)))
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     at: object
@@ -122,22 +143,24 @@ def _document_title(kind: str, locale: str) -> str:
         return ""
 
 
-def _entry(row: AuditEvent, definition: Definition, locale: str) -> TimelineEntry:
+def _entry(row: AuditEvent, definition: Definition, locale: str, show_comment: bool = True) -> TimelineEntry:
     payload = row.payload or {}
     system = row.actor_user_id is None and row.actor_name in ("system", "")
     actor = str(ROLES["system"]) if system else row.actor_name
     role = "" if system else role_title(row.role)
-    comment = str(payload.get("comment") or payload.get("reason") or "")
+    comment = str(payload.get("comment") or payload.get("reason") or "") if show_comment else ""
     return TimelineEntry(row.created_at, event_title(row.event, definition, locale), actor, role, comment,
                          _detail(row, locale))
 
 
-def timeline_of(case: Case, locale: str) -> list[TimelineEntry]:
-    """The case's audit events as lines a person reads, oldest first."""
+def timeline_of(case: Case, locale: str, user: User | None = None) -> list[TimelineEntry]:
+    """The case's audit events as lines `user` reads, oldest first; a comment only some may
+    read (why HR recorded the interview as not held, say) is left out for the others."""
     if case.instance is None:
         return []
     _, definition = runtime.definition_of(db.session, case.instance)
-    return [_entry(row, definition, locale) for row in runtime.timeline(db.session, subject=case.subject)]
+    return [_entry(row, definition, locale, may_read_comment(row.event, user, case))
+            for row in runtime.timeline(db.session, subject=case.subject)]
 
 
 def send_back_of(case: Case) -> TimelineEntry | None:
@@ -188,7 +211,7 @@ def case_view(case: Case, user: User, locale: str, failed: dict | None = None) -
         "workflow_title": localized(definition.title),
         "states": list(dict.fromkeys(runtime.state_titles(db.session, case.instance, locale))),
         "events": _event_forms(case, user, locale, failed or {}),
-        "timeline": timeline_of(case, locale),
+        "timeline": timeline_of(case, locale, user),
         "reasons": [taxonomy.label(c, locale) for c in case.reason_codes if c in taxonomy],
         "primary_reason": taxonomy.label(case.primary_reason, locale) if case.primary_reason in taxonomy else "",
         "attachments": attachments,

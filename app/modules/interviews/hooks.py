@@ -6,10 +6,15 @@ from flask_babel import gettext as _
 
 from app.db import db
 from app.engine.registry import registry
+from app.modules.cases.presenters import restrict_comment
+from app.modules.interviews.operations import NOT_HELD_EVENT, is_hr
 from app.modules.notifications.hooks import case_for_subject, deliver_notifications
 from app.modules.notifications.mail import Attachment
 from app.modules.notifications.operations import users_of_employees
 from app.modules.notifications.rendering import user_address
+
+# Why HR recorded the interview as not held is HR's, like the rest of the interview record.
+restrict_comment(NOT_HELD_EVENT, lambda user, case: is_hr(user))
 
 registry.register("action", "invite_exit_survey", lambda ctx, **params: None,
                   {"type": "object", "additionalProperties": False}, slow=True)

@@ -3,7 +3,18 @@ settlement step (named in the workflow definitions), never by a page that only s
 from __future__ import annotations
 
 from app.engine.registry import Context, registry
+from app.modules.cases.presenters import restrict_comment
 from app.modules.workflows.hooks import case_of
+
+
+def _reads_settlement(user, case) -> bool:
+    from app.modules.settlement.views import may_read
+
+    return may_read(user, case)
+
+
+# An override's reason is about the money owed: only those who may read the sheet see it.
+restrict_comment("settlement.override", _reads_settlement)
 
 
 @registry.action("prepare_settlement", {"type": "object", "additionalProperties": False})
