@@ -59,8 +59,6 @@ def cases_in_every_state(session, shipped_workflows, people, clearance, make_emp
                              requested_last_day=date(2026, 4, 1), agreed_last_day=date(2026, 4, 1),
                              handover_receiver_id=people.successor.id, reason_codes=["career"],
                              primary_reason="career")
-            case.instance.configuration = configuration
-            case.instance.status = "finished" if finished else "active"
             attach_file(case, people.hr_user, PNG, "letter.png", kind="letter")
             attach_file(case, people.hr_user, PDF, "evidence.pdf", kind="evidence")
             create_checklist(session, case)
@@ -71,6 +69,8 @@ def cases_in_every_state(session, shipped_workflows, people, clearance, make_emp
             session.add(ExitInterview(case_id=case.id, status="scheduled", answers=[],
                                       starts_at=datetime.now(UTC) + timedelta(days=3),
                                       location="会议室", interviewer_id=people.hr_user.id))
+            case.instance.configuration = configuration
+            case.instance.status = "finished" if finished else "active"
             session.flush()
             cases.append((f"{row.workflow_id}:{label}", case))
     session.commit()

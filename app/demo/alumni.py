@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
+from app.clock import travel
 from app.engine import Actor, runtime
 from app.engine.outbox import PENDING_KEY
 from app.modules.alumni.models import AlumniRecord
@@ -91,8 +92,9 @@ def _archived_case(session, alumna: Employee, users: dict) -> None:
                      primary_reason="career", notice_date=date(2025, 7, 14),
                      requested_last_day=LAST_DAY, statement="感谢公司多年的培养，因个人职业发展考虑，申请离职。")
     drive_to_interview(session, case, leaver, hr, datetime(2025, 8, 13, 2, tzinfo=UTC))
-    interview = schedule_interview(case, hr, starts_at=datetime(2025, 8, 14, 6, tzinfo=UTC),
-                                   interviewer=hr, location="广州办公室 3楼会议室")
+    with travel(datetime(2025, 8, 13, 6, tzinfo=UTC)):  # planned the day before it was held
+        interview = schedule_interview(case, hr, starts_at=datetime(2025, 8, 14, 6, tzinfo=UTC),
+                                       interviewer=hr, location="广州办公室 3楼会议室")
     record_answers(interview, hr, answers={
         "main_reason": "希望转向风控分析方向，公司内部暂时没有合适岗位。",
         "could_stay": "如果有内部转岗机会会考虑留下。", "liked": "团队氛围好，主管支持。",
