@@ -53,7 +53,7 @@ def fake_registry(world: FakeWorld) -> Registry:
                  lambda ctx: not world.protections or f"protected: {', '.join(world.protections)}")
     reg.register("guard", "union_notified",
                  lambda ctx: world.union_notified or "the union was not notified")
-    for name in ("create_checklist", "archive_alumni", "schedule_account_shutdown"):
+    for name in ("create_checklist", "archive_alumni", "schedule_account_shutdown", "prepare_settlement"):
         reg.register("action", name,
                      lambda ctx, name=name, **p: world.calls.append((name, dict(p))), {})
     # Guards the app adds for the law and the handover gates: pass unless a test says otherwise.

@@ -21,9 +21,9 @@ from app.modules.auth.permissions import roles_of
 from app.modules.cases.models import CaseAttachment
 from app.modules.cases.operations import notice_deadline
 from tests.case_types_fixtures import buttons, china_time, documents, in_days, states, text
+from tests.samples import PNG
 
 pytest_plugins = ["tests.handover_fixtures", "tests.case_types_fixtures"]
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 NOTHING_FOR_YOU = "该案件目前没有需要您处理的事项。"
 
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from app.modules.cases.models import Case, CaseAttachment
 from tests.conftest import csrf_from
+from tests.samples import PNG
 
 pytestmark = pytest.mark.usefixtures("shipped_workflows")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def sign_out(client):

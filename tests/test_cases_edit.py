@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from app.modules.cases.models import CaseAttachment
 from tests.conftest import csrf_from
+from tests.samples import PDF
 from tests.test_cases import PNG, file_resignation, filing_day, fire, only_case, sign_out
 
 pytestmark = pytest.mark.usefixtures("shipped_workflows", "filing_day")
 assert filing_day  # the employee files on 1 September 2025
-PDF = b"%PDF-1.4\n" + b"\x00" * 64
 FILED = {"reasons": ["pay_benefits", "workload"], "primary_reason": "pay_benefits", "statement": "感谢公司培养",
          "notice_date": "2025-09-01", "requested_last_day": "2025-10-09"}
 COMMENT = "请写明交接安排，最后工作日可以放到十月底"

@@ -9,9 +9,9 @@ import pytest
 from app.modules.handover import operations as ops
 from tests.conftest import csrf_from
 from tests.handover_fixtures import items_by_key, open_resignation, sign_all, signer
+from tests.samples import PNG
 
 pytest_plugins = ["tests.handover_fixtures"]
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def sign_out(client):

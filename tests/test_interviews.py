@@ -3,7 +3,7 @@ notes (HR only: page, PDF, export), confirmed reasons feeding analytics, the out
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,8 +15,15 @@ pytest_plugins = ["tests.interviews_fixtures", "tests.documents_fixtures"]
 NOTES = "她私下说主管经常当众批评"
 
 
+def next_week(hour: int = 10) -> datetime:
+    """`hour` o'clock China time a week from today: an appointment that is still ahead."""
+    from app.clock import CHINA_TZ, today
+
+    return datetime.combine(today() + timedelta(days=7), time(hour), CHINA_TZ)
+
+
 def _schedule(post_form, case, **extra):
-    data = {"s-starts_at": "2026-03-30T10:00", "s-minutes": "45", "s-location": "三楼小会议室",
+    data = {"s-starts_at": next_week().strftime("%Y-%m-%dT%H:%M"), "s-minutes": "45", "s-location": "三楼小会议室",
             "s-video_link": "", "s-interviewer": extra.pop("interviewer")}
     data.update(extra)
     return post_form(f"/cases/{case.id}/interview/schedule", data,
@@ -26,7 +33,7 @@ def _schedule(post_form, case, **extra):
 def _held_interview(session, case, hr_user):
     from app.modules.interviews.operations import record_answers, schedule_interview
 
-    interview = schedule_interview(case, hr_user, starts_at=datetime(2026, 3, 30, 2, tzinfo=UTC),
+    interview = schedule_interview(case, hr_user, starts_at=next_week().astimezone(UTC),
                                    interviewer=hr_user, location="会议室")
     record_answers(interview, hr_user, answers={"main_reason": "工资低"}, notes=NOTES,
                    expected_version=None)
@@ -58,7 +65,11 @@ def test_hr_schedules_and_both_sides_get_an_ics_invitation(session, client, logi
     assert users == {"leaver", "hr"}
     ics = kw["attachments"][0]
     assert ics.mimetype == "text/calendar" and ("method", "REQUEST") in ics.params
-    assert "METHOD:REQUEST" in ics.content and "DTSTART:20260330T020000Z" in ics.content
+    from icalendar import Calendar
+
+    calendar = Calendar.from_ical(ics.content)
+    assert calendar["METHOD"] == "REQUEST"
+    assert calendar.walk("VEVENT")[0].decoded("DTSTART") == next_week()
     assert session.scalar(select(Notification.id)) is None  # nothing sent behind our back
 
 

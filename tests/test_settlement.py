@@ -262,7 +262,20 @@ def sheet_page(client, case):
     return client.get(f"/cases/{case.id}/settlement")
 
 
+def compute(client, case):
+    """HR presses "compute and save the sheet" (a POST: the sheet's page writes nothing)."""
+    import re
+
+    page = sheet_page(client, case).get_data(as_text=True)
+    form = re.search(r'<form[^>]*data-test="compute-form".*?</form>', page, re.S)
+    if form:
+        response = client.post(f"/cases/{case.id}/settlement/compute",
+                               data={"csrf_token": csrf_from(form.group(0))})
+        assert response.status_code == 302
+
+
 def post_override(client, case, code: str, **fields):
+    compute(client, case)
     page = sheet_page(client, case).get_data(as_text=True)
     import re
 
@@ -277,7 +290,7 @@ def post_facts(client, case, **fields):
     page = sheet_page(client, case).get_data(as_text=True)
     import re
 
-    version = re.search(r'name="version"[^>]*value="(\d+)"', page).group(1)
+    version = re.search(r'name="version"[^>]*value="(\d*)"', page).group(1)
     data = {"csrf_token": csrf_from(page), "version": version, **fields}
     return client.post(f"/cases/{case.id}/settlement/facts", data=data)
 
@@ -328,8 +341,7 @@ def test_facts_form_refuses_bad_input_and_keeps_what_was_there(client, login, pe
                           non_compete_agreed="y")
     assert response.status_code == 400
     assert "竞业限制" in response.get_data(as_text=True)  # enter the months
-    sheet = session.scalars(select(SettlementSheet)).one()
-    assert sheet.leave_days_taken is None and not sheet.non_compete_agreed
+    assert session.scalars(select(SettlementSheet)).first() is None  # nothing saved, not even a sheet
 
 
 def test_non_compete_default_30_percent_for_the_agreed_months(client, login, people, session):
@@ -391,6 +403,7 @@ def test_recompute_keeps_overrides(client, login, people, employer_agreement, se
 
 def test_stale_override_is_a_409(client, login, employer_agreement, session):
     login("hr")
+    compute(client, employer_agreement)
     page = sheet_page(client, employer_agreement).get_data(as_text=True)
     import re
 
@@ -404,6 +417,9 @@ def test_stale_override_is_a_409(client, login, employer_agreement, session):
 
 
 def test_employee_sees_the_sheet_but_cannot_change_it(client, login, employer_agreement, session):
+    from app.modules.settlement.operations import prepare_settlement
+
+    prepare_settlement(employer_agreement)
     login("leaver")
     response = sheet_page(client, employer_agreement)
     page = response.get_data(as_text=True)

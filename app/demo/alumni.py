@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from app.clock import travel
 from app.demo.company import scripted_departures
 from app.demo.dates import DemoDates, add_months
 from app.engine import Actor, runtime
@@ -109,8 +110,9 @@ def _archived_case(session, alumna: Employee, users: dict, dates: DemoDates) -> 
                      primary_reason="career", notice_date=_notice_for(alumna, last_day),
                      requested_last_day=last_day, statement="感谢公司多年的培养，因个人职业发展考虑，申请离职。")
     drive_to_interview(session, case, leaver, hr, _china(last_day - timedelta(days=2), 10))
-    interview = schedule_interview(case, hr, starts_at=_china(last_day - timedelta(days=1), 14),
-                                   interviewer=hr, location="广州办公室 3楼会议室")
+    with travel(_china(last_day - timedelta(days=2), 14)):  # planned the day before it was held
+        interview = schedule_interview(case, hr, starts_at=_china(last_day - timedelta(days=1), 14),
+                                       interviewer=hr, location="广州办公室 3楼会议室")
     record_answers(interview, hr, answers={
         "main_reason": "希望转向风控分析方向，公司内部暂时没有合适岗位。",
         "could_stay": "如果有内部转岗机会会考虑留下。", "liked": "团队氛围好，主管支持。",

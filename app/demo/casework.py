@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.clock import now as clock_now
+from app.clock import travel
 from app.demo import company
 from app.engine import Actor
 from app.engine.outbox import PENDING_KEY
@@ -226,7 +227,7 @@ class HandOver:
             for n, item in enumerate(handed):
                 if item.evidence_required and evidence is None:
                     evidence = operations.attach_file(case, leaver, evidence_pdf(_handover_lines(case)),
-                                                      "交接资料.pdf", kind="evidence")
+                                                      "交接资料.pdf", kind="handover_evidence")
                 hand_over_item(session, item, Signer(leaver, at=desk.moment(day, 9, 5 * n)),
                                note=NOTES.get(item.category, ""),
                                evidence=evidence if item.evidence_required else None)
@@ -254,8 +255,11 @@ class Schedule:
         case = leaving.case
         room = "广州办公室3楼会议室" if case.city == "guangzhou" else "呼和浩特总部5楼人力资源部会谈室"
         day = desk.workday(self.workdays, case.last_day if self.from_last_day else None)
-        schedule_interview(case, desk.hr, starts_at=desk.moment(day, 10),
-                           interviewer=desk.hr, location=room)
+        starts_at = desk.moment(day, 10)
+        # An interview already held was planned before its time: schedule it as of then.
+        planned = travel(starts_at - timedelta(days=1)) if starts_at <= clock_now() else contextlib.nullcontext()
+        with planned:
+            schedule_interview(case, desk.hr, starts_at=starts_at, interviewer=desk.hr, location=room)
 
 
 ANSWERS = {

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 
+from app.clock import today
 from tests.e2e.conftest import E2E_PASSWORD, ROOT
 
 pytestmark = pytest.mark.e2e
@@ -78,7 +80,7 @@ def test_interview_archive_certificate_and_lookup(browser, page, live_server, wa
     base = live_server
     _sign_in(page, base, "e2e-al-hr")
     page.goto(f"{base}/cases/{waiting_case}/interview")
-    page.fill("input[name=s-starts_at]", "2026-12-01T10:00")
+    page.fill("input[name=s-starts_at]", f"{today() + timedelta(days=7)}T10:00")  # ahead, never past
     page.fill("input[name=s-location]", "三楼小会议室")
     page.click("[data-form=schedule] button[type=submit]")
     page.fill("#answer_main_reason", "想做风控分析")

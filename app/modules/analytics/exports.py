@@ -1,43 +1,20 @@
-"""CSV and XLSX exports; the first lines name the formula or the assumptions."""
+"""CSV and XLSX exports; the first lines name the formula or the assumptions.
+
+The files are written by `app.spreadsheets`, which keeps formula-like text from running.
+"""
 from __future__ import annotations
 
-import csv
-import io
-
-from openpyxl import Workbook
+from app.spreadsheets import csv_text, xlsx_bytes
 
 
 def to_csv(headers: list[str], rows: list[list], note: str = "") -> str:
     """CSV text; the note (formula, assumptions) goes first as a comment line."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    if note:
-        writer.writerow([f"# {note}"])
-    writer.writerow(headers)
-    writer.writerows([[_cell(v) for v in row] for row in rows])
-    return buffer.getvalue()
+    return csv_text(headers, rows, note)
 
 
 def to_xlsx(sheets: list[tuple[str, list[str], list[list], str]]) -> bytes:
     """One worksheet per (title, headers, rows, note); the note is in A1."""
-    book = Workbook()
-    book.remove(book.active)
-    for title, headers, rows, note in sheets:
-        sheet = book.create_sheet(title[:31])
-        sheet.append([note])
-        sheet.append(headers)
-        for row in rows:
-            sheet.append([_cell(v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _cell(value):
-    # A text starting with = would be a formula in Excel (CSV/formula injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    return xlsx_bytes(sheets)
 
 
 def rows_as_lists(rows: list[dict], keys: tuple) -> list[list]:

@@ -9,6 +9,9 @@ from app.modules.cases.models import Case
 from app.modules.employees.models import Employee
 
 ALL_CASES_ROLES = frozenset({"hr", "hr_admin", "auditor"})
+# Files on a case, by kind (see docs/decisions/0009-case-files.md).
+LETTER_KINDS = ("letter", "letter_replaced")  # the leaver's own written notice
+HANDOVER_EVIDENCE = "handover_evidence"  # what the leaver attached to a handover item
 
 
 def sees_all_cases(user: User) -> bool:
@@ -47,3 +50,27 @@ def can_view(user: User, case: Case) -> bool:
     if sees_all_cases(user):
         return True
     return db.session.scalar(select(Case.id).where(Case.id == case.id, visibility_clause(user))) is not None
+
+
+def is_supervisor_of(user: User, case: Case) -> bool:
+    """The leaver's supervisor (as frozen on the case, or the current manager)."""
+    if user.employee_id is None:
+        return False
+    return user.employee_id in {case.manager_id, case.employee.manager_id if case.employee else None}
+
+
+def may_download_attachment(user: User, case: Case, attachment) -> bool:
+    """HR, HR admins and auditors get every file of the case; the leaver and their supervisor
+    get the leaver's letters; handover evidence goes to the people of its item; HR's evidence
+    (an Art 39 ground, say) to nobody else. `can_view(user, case)` is checked before."""
+    if sees_all_cases(user):
+        return True
+    if attachment.kind in LETTER_KINDS:
+        return user.employee_id == case.employee_id or is_supervisor_of(user, case)
+    if attachment.kind == HANDOVER_EVIDENCE:
+        try:
+            from app.modules.handover.access import may_see_attachment
+        except ImportError:
+            return False
+        return may_see_attachment(user, case, attachment)
+    return False

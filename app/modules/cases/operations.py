@@ -19,7 +19,7 @@ from app.law import ChinaCalendar, UnknownCalendarYear, notice_days, statutory_d
 from app.modules.auth.models import User
 from app.modules.auth.permissions import actor_for
 from app.modules.cases.models import Case, CaseAttachment
-from app.modules.cases.uploads import store_upload
+from app.modules.cases.uploads import display_name, store_upload
 from app.modules.employees.models import Employee
 from app.modules.workflows.hooks import app_calendar
 
@@ -201,13 +201,21 @@ def _replace_letter(case: Case, user: User, stored, filename: str) -> list[str]:
     return [attachment.sha256 for attachment in old]
 
 
+def check_case_open(case: Case) -> None:
+    """A closed case's record is read-only: nothing is added to it or changed in it."""
+    if not case.is_open:
+        raise CaseError(_l("The case is closed: nothing can be added to its record or changed in it."))
+
+
 def attach_file(case: Case, user: User, data: bytes, filename: str, *, kind: str) -> CaseAttachment:
-    """Store an uploaded file (type checked by content) on the case."""
+    """Store an uploaded file (type checked by content) on an open case."""
+    check_case_open(case)
     return _add_attachment(case, user, store_upload(data), filename, kind=kind)
 
 
 def _add_attachment(case: Case, user: User, stored, filename: str, *, kind: str) -> CaseAttachment:
-    attachment = CaseAttachment(case_id=case.id, kind=kind, filename=filename[:200], mime=stored.mime,
+    attachment = CaseAttachment(case_id=case.id, kind=kind, mime=stored.mime,
+                                filename=display_name(filename, stored.extension, default=kind),
                                 size=stored.size, sha256=stored.sha256, uploaded_by_id=user.id)
     db.session.add(attachment)
     return attachment

@@ -1,6 +1,7 @@
 """What the case page shows, gathered in one place so the view stays thin."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -13,7 +14,7 @@ from app.engine.models import AuditEvent
 from app.i18n import current_locale, localized
 from app.modules.auth.models import User
 from app.modules.auth.permissions import roles_of
-from app.modules.cases import operations
+from app.modules.cases import access, operations
 from app.modules.cases.forms import EvidenceForm, event_form
 from app.modules.cases.models import Case, CaseAttachment
 from app.modules.employees.reasons import load_reasons
@@ -47,10 +48,14 @@ MODULE_EVENTS = {
     "handover.receiver_changed": _l("Handover receiver changed"),
     "handover.reports_reassigned": _l("Direct reports given a new manager"),
     "settlement.facts": _l("Settlement facts entered"),
+    "settlement.computed": _l("Settlement sheet computed"),
     "settlement.override": _l("Settlement amount overridden"),
     "interview.scheduled": _l("Exit interview scheduled"),
     "interview.recorded": _l("Exit interview recorded"),
     "interview.confirmed": _l("Exit interview confirmed"),
+    "interview.moved": _l("Exit interview moved"),
+    "interview.cancelled": _l("Exit interview cancelled"),
+    "interview.addendum": _l("Addendum to the exit interview record"),
 }
 # A kind added later still reads as something, by its module.
 MODULE_FALLBACK = {"case": _l("Case changed"), "document": _l("Document"), "handover": _l("Handover changed"),
@@ -62,6 +67,26 @@ FIELD_LABELS = {"reason_codes": _l("Reasons"), "primary_reason": _l("Main reason
                 "notice_date": _l("Date of written notice"),
                 "requested_last_day": _l("Requested last working day"), "statement": _l("Statement"),
                 "letter": _l("Letter")}
+
+
+# Audit events whose comment (or reason) only some readers may see, registered by the feature
+# that records them: kind -> may_read(user, case). Others see that the step happened, not why.
+COMMENT_READERS: dict[str, Callable[[User, Case], bool]] = {}
+
+
+def restrict_comment(kind: str, may_read: Callable[[User, Case], bool]) -> None:
+    """Show the comment of `kind` events only to users for whom may_read(user, case) is true."""
+    COMMENT_READERS[kind] = may_read
+
+
+def comment_is_restricted(kind: str) -> bool:
+    return kind in COMMENT_READERS
+
+
+def may_read_comment(kind: str, user: User | None, case: Case) -> bool:
+    """True when the event's comment is for everyone who sees the case, or for this user."""
+    rule = COMMENT_READERS.get(kind)
+    return rule is None or (user is not None and bool(rule(user, case)))
 
 
 @dataclass(frozen=True)
@@ -118,22 +143,24 @@ def _document_title(kind: str, locale: str) -> str:
         return ""
 
 
-def _entry(row: AuditEvent, definition: Definition, locale: str) -> TimelineEntry:
+def _entry(row: AuditEvent, definition: Definition, locale: str, show_comment: bool = True) -> TimelineEntry:
     payload = row.payload or {}
     system = row.actor_user_id is None and row.actor_name in ("system", "")
     actor = str(ROLES["system"]) if system else row.actor_name
     role = "" if system else role_title(row.role)
-    comment = str(payload.get("comment") or payload.get("reason") or "")
+    comment = str(payload.get("comment") or payload.get("reason") or "") if show_comment else ""
     return TimelineEntry(row.created_at, event_title(row.event, definition, locale), actor, role, comment,
                          _detail(row, locale))
 
 
-def timeline_of(case: Case, locale: str) -> list[TimelineEntry]:
-    """The case's audit events as lines a person reads, oldest first."""
+def timeline_of(case: Case, locale: str, user: User | None = None) -> list[TimelineEntry]:
+    """The case's audit events as lines `user` reads, oldest first; a comment only some may
+    read (why HR recorded the interview as not held, say) is left out for the others."""
     if case.instance is None:
         return []
     _, definition = runtime.definition_of(db.session, case.instance)
-    return [_entry(row, definition, locale) for row in runtime.timeline(db.session, subject=case.subject)]
+    return [_entry(row, definition, locale, may_read_comment(row.event, user, case))
+            for row in runtime.timeline(db.session, subject=case.subject)]
 
 
 def send_back_of(case: Case) -> TimelineEntry | None:
@@ -175,15 +202,16 @@ def case_view(case: Case, user: User, locale: str, failed: dict | None = None) -
     """Everything the case page template needs."""
     _, definition = runtime.definition_of(db.session, case.instance)
     taxonomy = load_reasons()
-    attachments = db.session.scalars(select(CaseAttachment).where(CaseAttachment.case_id == case.id)
-                                     .order_by(CaseAttachment.id)).all()
+    attachments = [a for a in db.session.scalars(select(CaseAttachment).where(CaseAttachment.case_id == case.id)
+                                                 .order_by(CaseAttachment.id))
+                   if access.may_download_attachment(user, case, a)]
     can_edit = operations.may_edit_application(case, user) and operations.is_draft(case)
     return {
         "case": case,
         "workflow_title": localized(definition.title),
         "states": list(dict.fromkeys(runtime.state_titles(db.session, case.instance, locale))),
         "events": _event_forms(case, user, locale, failed or {}),
-        "timeline": timeline_of(case, locale),
+        "timeline": timeline_of(case, locale, user),
         "reasons": [taxonomy.label(c, locale) for c in case.reason_codes if c in taxonomy],
         "primary_reason": taxonomy.label(case.primary_reason, locale) if case.primary_reason in taxonomy else "",
         "attachments": attachments,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -24,7 +24,7 @@ from app.modules.cases.forms import (
 )
 from app.modules.cases.models import Case, CaseAttachment
 from app.modules.cases.presenters import case_view, current_letter, send_back_of
-from app.modules.cases.uploads import UploadError, read_upload
+from app.modules.cases.uploads import UploadError, send_upload
 from app.modules.employees.models import Department, Employee
 from app.modules.employees.reasons import load_reasons
 
@@ -270,7 +270,7 @@ def attach_evidence(case_id: int):
         return redirect(url_for("cases.show", case_id=case.id))
     try:
         operations.attach_file(case, current_user, upload.read(), upload.filename or "evidence", kind="evidence")
-    except UploadError as error:
+    except (UploadError, operations.CaseError) as error:
         flash(str(error), "danger")
         return redirect(url_for("cases.show", case_id=case.id))
     db.session.commit()
@@ -281,17 +281,12 @@ def attach_evidence(case_id: int):
 @bp.route("/<int:case_id>/attachments/<int:attachment_id>")
 @login_required
 def attachment(case_id: int, attachment_id: int):
-    """Download a file on a case the user may see."""
+    """Download a file of the case, if its kind is the user's to see (404 otherwise)."""
     case = load_case(case_id)
     item = db.session.get(CaseAttachment, attachment_id)
-    if item is None or item.case_id != case.id:
+    if item is None or item.case_id != case.id or not access.may_download_attachment(current_user, case, item):
         abort(404)
-    from io import BytesIO
-
-    response = send_file(BytesIO(read_upload(item.sha256)), mimetype=item.mime, as_attachment=True,
-                         download_name=f"{case.reference}_{item.kind}_{item.id}.{item.mime.split('/')[-1]}")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_upload(item, f"{case.reference}_{item.kind}_{item.id}")
 
 
 @bp.route("/team")

@@ -241,15 +241,20 @@ def _state_title(session, case: Case, f: Formatter, workflow: dict) -> str:
     return ", ".join(f.pick(states.get(n, {}).get("title"), n, n) for n in dict.fromkeys(names))
 
 
-def timeline(session, case: Case, f: Formatter, events=None) -> list[dict]:
-    """The case's audit events in order: when, what, who, and the comment given."""
+def timeline(session, case: Case, f: Formatter, events=None, *, for_hr: bool = False) -> list[dict]:
+    """The case's audit events in order: when, what, who, and the comment given; a comment
+    only some readers may see is printed only in a document for HR."""
+    from app.modules.cases.presenters import comment_is_restricted
+
     stmt = select(AuditEvent).where(AuditEvent.subject == f"case:{case.id}")
     if events is not None:
         stmt = stmt.where(AuditEvent.event.in_(events))
     titles = workflow_yaml(case.workflow_id).get("events", {})
     return [{"at": f.datetime(row.created_at),
              "step": _step_title(row.event, titles, f),
-             "actor": row.actor_name or "", "comment": str((row.payload or {}).get("comment", ""))}
+             "actor": row.actor_name or "",
+             "comment": "" if comment_is_restricted(row.event) and not for_hr
+             else str((row.payload or {}).get("comment", ""))}
             for row in session.scalars(stmt.order_by(AuditEvent.id))]
 
 
@@ -273,7 +278,7 @@ def _approval(session, case, f, options) -> dict:
 
 
 def _summary(session, case, f, options) -> dict:
-    return {"timeline": timeline(session, case, f)}
+    return {"timeline": timeline(session, case, f, for_hr=KINDS["offboarding_summary"].hr_only)}
 
 
 def _handover(session, case, f, options) -> dict:
@@ -345,8 +350,10 @@ def _interview(session, case, f, options) -> dict:
     confidential = None
     if options.get("include_confidential"):
         confidential = str(data.get("confidential_notes") or "")
+    addenda = [{"at": f.datetime(a.get("at")), "author": str(a.get("author") or ""),
+                "text": str(a.get("text") or "")} for a in data.get("addenda", [])]
     return {"interview": {"interviewer": str(data.get("interviewer") or ""), "answers": answers,
-                          "confidential": confidential}}
+                          "addenda": addenda, "confidential": confidential}}
 
 
 def _settlement(session, case, f, options) -> dict:

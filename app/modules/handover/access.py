@@ -37,9 +37,9 @@ def is_leaver(user, case) -> bool:
 
 def is_supervisor_of(user, case) -> bool:
     """The leaver's supervisor (as frozen on the case, or the current manager)."""
-    if user.employee_id is None:
-        return False
-    return user.employee_id in {case.manager_id, case.employee.manager_id if case.employee else None}
+    from app.modules.cases.access import is_supervisor_of as supervises
+
+    return supervises(user, case)
 
 
 def can_manage(user, case) -> bool:
@@ -62,3 +62,19 @@ def can_see_checklist(user, case) -> bool:
     clause = _receiver_clause(user)
     return clause is not None and db.session.scalar(select(HandoverItem.id).where(
         HandoverItem.case_id == case.id, HandoverItem.removed_at.is_(None), clause).limit(1)) is not None
+
+
+def may_see_evidence(user, case, item: HandoverItem) -> bool:
+    """An item's evidence: HR, auditors, the leaver, the supervisor and the item's receiver
+    (not the receivers of the case's other items)."""
+    return bool(roles_of(user) & {"hr", "hr_admin", "auditor"} or is_leaver(user, case)
+                or is_supervisor_of(user, case) or receives(user, item))
+
+
+def may_see_attachment(user, case, attachment) -> bool:
+    """A handover evidence file: seen by whoever may see the evidence of an item it is on."""
+    from app.db import db
+
+    items = db.session.scalars(select(HandoverItem).where(HandoverItem.case_id == case.id,
+                                                          HandoverItem.evidence_id == attachment.id))
+    return any(may_see_evidence(user, case, item) for item in items)

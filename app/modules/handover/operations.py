@@ -462,6 +462,8 @@ def reassign_reports(session, case, user, new_manager_id: int) -> int:
     """Give the leaver's active direct reports a new manager; returns how many moved."""
     from app.modules.employees.models import Employee
 
+    if not case.is_open:
+        raise HandoverError(_l("The case is closed: nothing can be added to its record or changed in it."))
     if new_manager_id == case.employee_id:
         raise HandoverError(_l("Choose someone other than the leaver."))
     reports = list(session.scalars(select(Employee).where(

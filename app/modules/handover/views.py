@@ -1,7 +1,7 @@
 """Checklist pages: the item page and its actions, the receiver's inbox, the supervision board."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -10,8 +10,10 @@ from app.clock import today as china_today
 from app.db import db
 from app.errors import Conflict
 from app.modules.auth.permissions import require_roles
+from app.modules.cases.access import HANDOVER_EVIDENCE
 from app.modules.cases.models import Case
-from app.modules.cases.uploads import UploadError, read_upload
+from app.modules.cases.operations import CaseError
+from app.modules.cases.uploads import UploadError, send_upload
 from app.modules.employees.models import Employee
 from app.modules.handover import access, operations, queries
 from app.modules.handover.forms import (
@@ -81,7 +83,7 @@ def _run(case: Case, item: HandoverItem | None, action, done: str, failed_form=N
         db.session.rollback()
         reload_url = url_for("handover.item", case_id=case.id, item_id=item.id) if item else None
         raise Conflict(reload_url=reload_url, description=str(error)) from error
-    except (operations.HandoverError, UploadError) as error:
+    except (operations.HandoverError, UploadError, CaseError) as error:
         db.session.rollback()
         flash(str(error), "danger")
         if item is None:
@@ -123,16 +125,11 @@ def item(case_id: int, item_id: int):
 @bp.route(ITEM + "/evidence")
 @login_required
 def evidence(case_id: int, item_id: int):
-    """Download the item's evidence."""
+    """Download the item's evidence as the type it was checked to be, under a name the app makes."""
     case, item = load_item(case_id, item_id)
-    if item.evidence is None:
+    if item.evidence is None or not access.may_see_evidence(current_user, case, item):
         abort(404)
-    from io import BytesIO
-
-    response = send_file(BytesIO(read_upload(item.evidence.sha256)), mimetype=item.evidence.mime,
-                         as_attachment=True, download_name=item.evidence.filename)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_upload(item.evidence, f"{case.reference}_handover_{item.id}_{item.evidence.id}")
 
 
 @bp.route(ITEM + "/hand-over", methods=["POST"])
@@ -152,7 +149,8 @@ def hand_over(case_id: int, item_id: int):
         if upload and getattr(upload, "filename", ""):
             from app.modules.cases.operations import attach_file
 
-            attachment = attach_file(case, current_user, upload.read(), upload.filename, kind="evidence")
+            attachment = attach_file(case, current_user, upload.read(), upload.filename,
+                                     kind=HANDOVER_EVIDENCE)
             db.session.flush()
         operations.hand_over_item(db.session, item, signer(), note=form.note.data or "",
                                   evidence=attachment, expected_version=form.expected_version())

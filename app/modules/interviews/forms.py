@@ -13,7 +13,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from app.modules.interviews.operations import link_problem, place_problem
 
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 SCORES = [(str(n), str(n)) for n in range(1, 6)]
@@ -21,13 +23,23 @@ OUTCOME_LABELS = {"exit_confirmed": _l("Exit confirmed"),
                   "retained": _l("Retained: the employee stays")}
 
 
+def _refuse(problem_of):
+    """A field validator from an operations check that says what is wrong, or None."""
+    def check(form, field):
+        problem = problem_of((field.data or "").strip()) if field.data else None
+        if problem:
+            raise ValidationError(str(problem))
+    return check
+
+
 class ScheduleForm(FlaskForm):
     starts_at = DateTimeLocalField(_l("Date and time (China time)"), format="%Y-%m-%dT%H:%M",
                                    validators=[DataRequired()])
     minutes = IntegerField(_l("Length in minutes"), default=45,
                            validators=[InputRequired(), NumberRange(10, 240)])
-    location = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
-    video_link = StringField(_l("Video link"), validators=[Optional(), URL(), Length(max=300)])
+    location = StringField(_l("Place"), validators=[Optional(), Length(max=200), _refuse(place_problem)])
+    video_link = StringField(_l("Video link"), validators=[Optional(), Length(max=300),
+                                                           _refuse(link_problem)])
     interviewer = SelectField(_l("Interviewer"), coerce=int, validators=[InputRequired()])
     version = HiddenField()
 
@@ -54,6 +66,14 @@ class ConfirmForm(FlaskForm):
         self.outcome.choices = [(o, OUTCOME_LABELS[o]) for o in outcomes]
         if len(self.outcome.choices) == 1 and not self.outcome.data:
             self.outcome.data = outcomes[0]
+
+
+class CancelForm(FlaskForm):
+    version = HiddenField()
+
+
+class AddendumForm(FlaskForm):
+    text = TextAreaField(_l("Correction or addition"), validators=[DataRequired(), Length(max=4000)])
 
 
 class NotHeldForm(FlaskForm):

@@ -11,7 +11,7 @@ from app.db import Base, TimestampMixin, utcnow
 from app.modules.auth.models import User
 from app.modules.cases.models import Case
 
-STATUSES = ("scheduled", "held", "not_held")
+STATUSES = ("scheduled", "held", "not_held", "cancelled")
 OUTCOMES = ("exit_confirmed", "retained")
 
 
@@ -42,14 +42,38 @@ class ExitInterview(TimestampMixin, Base):
     not_held_reason: Mapped[str] = mapped_column(Text, default="")
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # RFC 5545 SEQUENCE of the last invitation or cancellation sent (0 for the first).
+    ics_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  onupdate=utcnow)
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
 
     case: Mapped[Case] = relationship()
     interviewer: Mapped[User | None] = relationship(foreign_keys=[interviewer_id])
+    addenda: Mapped[list[InterviewAddendum]] = relationship(
+        back_populates="interview", order_by="InterviewAddendum.id")
 
     __mapper_args__ = {"version_id_col": lock_version}
+
+    @property
+    def completed(self) -> bool:
+        """Confirmed, or recorded as not held: from then on the record is read-only."""
+        return self.confirmed_at is not None or self.status == "not_held"
+
+
+class InterviewAddendum(Base):
+    """A correction or addition to a completed interview record: a new row, never an edit."""
+
+    __tablename__ = "interview_addenda"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("exit_interviews.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    interview: Mapped[ExitInterview] = relationship(back_populates="addenda")
+    author: Mapped[User | None] = relationship()
 
 
 class SurveyInvitation(Base):

@@ -3,13 +3,19 @@ views of them. None of these commit."""
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta
+import hashlib
+import re
+import unicodedata
+from datetime import datetime
+from urllib.parse import urlsplit
 
 import yaml
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import record_event
+from app.clock import china_time, utc
+from app.clock import now as clock_now
 from app.config import ROOT
 from app.db import db, utcnow
 from app.engine.outbox import record as record_job
@@ -18,12 +24,15 @@ from app.modules.auth.models import User
 from app.modules.auth.permissions import roles_of
 from app.modules.cases.models import Case
 from app.modules.employees.reasons import load_reasons
-from app.modules.interviews.models import ExitInterview
+from app.modules.interviews.models import ExitInterview, InterviewAddendum
 
 QUESTIONNAIRE = ROOT / "workflows" / "questionnaires" / "exit_interview.yaml"
 INVITATION_JOB = "interview_invitation"
 OUTCOME_EVENTS = {"exit_confirmed": "complete_interview", "retained": "retain"}
 NOT_HELD_EVENT = "interview_not_held"
+LINK_SCHEMES = ("http", "https")
+# A percent-encoded control character (%0D%0A...) is a line break once someone decodes it.
+ENCODED_CONTROL = re.compile(r"%(?:[01][0-9a-f]|7f)", re.IGNORECASE)
 
 
 class InterviewError(ValueError):
@@ -93,39 +102,111 @@ def _check_open(case: Case) -> None:
         raise InterviewError(_l("The case is not at the exit interview step."))
 
 
+def _has_control_characters(value: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value)
+
+
+def link_problem(link: str):
+    """Why a video link is not a plain web address (http or https, no spaces or control
+    characters, raw or percent-encoded), or None when it is one."""
+    parts = urlsplit(link)
+    if (parts.scheme.lower() not in LINK_SCHEMES or not parts.hostname
+            or _has_control_characters(link) or ENCODED_CONTROL.search(link)
+            or any(ch.isspace() for ch in link)):
+        return _l("The video link must be a web address starting with http:// or https://, "
+                  "without spaces or control characters.")
+    return None
+
+
+def place_problem(place: str):
+    """Why a place is not one line of text, or None."""
+    if _has_control_characters(place):
+        return _l("The place must be one line of text, without line breaks or control characters.")
+    return None
+
+
+def _check_appointment(starts_at: datetime, location: str, video_link: str, interviewer: User) -> None:
+    if not (location or video_link):
+        raise InterviewError(_l("Give a place or a video link."))
+    problem = place_problem(location) or (link_problem(video_link) if video_link else None)
+    if problem:
+        raise InterviewError(problem)
+    if not is_hr(interviewer):
+        raise InterviewError(_l("The interviewer must work in HR."))
+    current = clock_now()
+    if utc(starts_at) <= current:
+        raise InterviewError(_l("The interview cannot be in the past: choose a time after "
+                                "%(now)s (China time).",
+                                now=china_time(current).strftime("%Y-%m-%d %H:%M")))
+
+
+def _check_editable(interview: ExitInterview) -> None:
+    if interview.completed or not interview.case.is_open:
+        raise InterviewError(_l("The interview is completed and its record is read-only; add an "
+                                "addendum to correct or complete it."))
+
+
+def _send_calendar(interview: ExitInterview, method: str) -> None:
+    """Queue the invitation (REQUEST) or cancellation (CANCEL) with the current SEQUENCE."""
+    record_job(db.session, INVITATION_JOB, {"interview_id": interview.id, "method": method,
+                                            "sequence": interview.ics_sequence},
+               now=utcnow(), instance_id=interview.case.instance_id)
+
+
 def schedule_interview(case: Case, by: User, *, starts_at: datetime, interviewer: User,
                        minutes: int = 45, location: str = "", video_link: str = "",
                        expected_version: int | None = None) -> ExitInterview:
-    """Plan (or move) the interview and send both sides an e-mail with an ICS invitation."""
+    """Plan (or move) the interview and send both sides an e-mail with an ICS invitation;
+    a move sends an update of the same calendar entry (same UID, higher SEQUENCE)."""
     _check_open(case)
-    if not (location or video_link):
-        raise InterviewError(_l("Give a place or a video link."))
-    if not is_hr(interviewer):
-        raise InterviewError(_l("The interviewer must work in HR."))
+    location, video_link = location.strip(), video_link.strip()
+    _check_appointment(starts_at, location, video_link, interviewer)
     interview = interview_of(case)
     if interview is None:
         outline = outline_for(case, case.locale)
         interview = ExitInterview(case_id=case.id, questionnaire=outline["questionnaire"],
-                                  purpose=outline["purpose"], answers=[])
+                                  purpose=outline["purpose"], answers=[], ics_sequence=0)
         db.session.add(interview)
     else:
         _check_version(interview, expected_version)
+        _check_editable(interview)
+        interview.ics_sequence = (interview.ics_sequence or 0) + 1
+    moved = interview.id is not None
     interview.status, interview.starts_at, interview.minutes = "scheduled", starts_at, minutes
-    interview.location, interview.video_link = location.strip(), video_link.strip()
+    interview.location, interview.video_link = location, video_link
     interview.interviewer_id = interviewer.id
     db.session.flush()
-    record_job(db.session, INVITATION_JOB, {"interview_id": interview.id,
-                                            "sequence": interview.lock_version},
-               now=utcnow(), instance_id=case.instance_id)
-    record_event("interview.scheduled", subject=case.subject,
-                 payload={"starts_at": starts_at.isoformat(), "interviewer": interviewer.id})
+    _send_calendar(interview, "REQUEST")
+    record_event("interview.moved" if moved else "interview.scheduled", subject=case.subject,
+                 payload={"starts_at": starts_at.isoformat(), "interviewer": interviewer.id,
+                          "sequence": interview.ics_sequence})
     return interview
+
+
+def cancel_interview(interview: ExitInterview, by: User, *, expected_version: int | None) -> None:
+    """Call the appointment off: both sides get a cancellation of the calendar entry."""
+    _check_version(interview, expected_version)
+    _check_open(interview.case)
+    if interview.status != "scheduled":
+        raise InterviewError(_l("Only a scheduled interview can be cancelled."))
+    _cancel_appointment(interview)
+    db.session.flush()
+    record_event("interview.cancelled", subject=interview.case.subject,
+                 payload={"sequence": interview.ics_sequence})
+
+
+def _cancel_appointment(interview: ExitInterview) -> None:
+    interview.status = "cancelled"
+    interview.ics_sequence = (interview.ics_sequence or 0) + 1
+    _send_calendar(interview, "CANCEL")
 
 
 def record_answers(interview: ExitInterview, by: User, *, answers: dict[str, str],
                    notes: str, expected_version: int | None) -> None:
-    """Store the answers to the outline's questions and the HR-only confidential notes."""
+    """Store the answers to the outline's questions and the HR-only confidential notes
+    (until the interview is completed: then the record is read-only)."""
     _check_version(interview, expected_version)
+    _check_editable(interview)
     outline = outline_for(interview.case, interview.case.locale)
     interview.answers = [{"key": q["key"], "question": q["text"],
                           "answer": (answers.get(q["key"]) or "").strip()}
@@ -176,6 +257,8 @@ def record_not_held(case: Case, by: User, *, reason: str):
     if interview is None:
         interview = ExitInterview(case_id=case.id, answers=[])
         db.session.add(interview)
+    elif interview.status == "scheduled" and utc(interview.starts_at) > clock_now():
+        _cancel_appointment(interview)  # the calendars still hold the appointment
     interview.status, interview.not_held_reason = "not_held", reason.strip()
     interview.confirmed_at, interview.confirmed_by_id = utcnow(), by.id
     db.session.flush()
@@ -185,6 +268,23 @@ def record_not_held(case: Case, by: User, *, reason: str):
     return result
 
 
+def add_interview_addendum(interview: ExitInterview, by: User, *, text: str) -> InterviewAddendum:
+    """Correct or complete a completed interview record with a new, dated, signed note."""
+    text = (text or "").strip()
+    if not interview.completed:
+        raise InterviewError(_l("The interview is not completed yet: change the answers "
+                                "themselves."))
+    if not text:
+        raise InterviewError(_l("Write the correction or addition."))
+    addendum = InterviewAddendum(interview=interview, text=text, author_id=by.id, created_at=utcnow())
+    db.session.add(addendum)
+    db.session.flush()
+    record_event("interview.addendum", subject=interview.case.subject,
+                 payload={"addendum": addendum.id,
+                          "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()})
+    return addendum
+
+
 # ---------------------------------------------------------------- who sees what
 
 
@@ -192,7 +292,7 @@ def visible_interview(interview: ExitInterview | None, user) -> dict | None:
     """What this user may read of the interview: HR everything, others the appointment only."""
     if interview is None:
         return None
-    view = {"status": interview.status, "starts_at": interview.starts_at,
+    view = {"status": interview.status, "starts_at": interview.starts_at, "completed": interview.completed,
             "location": interview.location, "video_link": interview.video_link,
             "interviewer": interview.interviewer.display_name if interview.interviewer else ""}
     if is_hr(user):
@@ -200,7 +300,10 @@ def visible_interview(interview: ExitInterview | None, user) -> dict | None:
                     reasons=interview.reason_codes or [], primary=interview.primary_reason,
                     voluntary=interview.voluntary, regrettable=interview.regrettable,
                     avoidable=interview.avoidable, outcome=interview.outcome,
-                    not_held_reason=interview.not_held_reason, version=interview.lock_version)
+                    not_held_reason=interview.not_held_reason, version=interview.lock_version,
+                    addenda=[{"text": a.text, "at": a.created_at,
+                              "author": a.author.display_name if a.author else ""}
+                             for a in interview.addenda])
     return view
 
 
@@ -212,6 +315,9 @@ def interview_for_document(case: Case, locale: str) -> dict | None:
     return {"interviewer": interview.interviewer.display_name if interview.interviewer else "",
             "answers": [{"question": a.get("question", ""), "answer": a.get("answer", "")}
                         for a in interview.answers or []],
+            "addenda": [{"text": a.text, "at": a.created_at,
+                         "author": a.author.display_name if a.author else ""}
+                        for a in interview.addenda],
             "confidential_notes": interview.confidential_notes}
 
 
@@ -246,39 +352,3 @@ def confirmed_reasons(separation_ids) -> dict[int, list[str]]:
             .where(AlumniRecord.separation_id.in_(ids), ExitInterview.confirmed_at.is_not(None),
                    ExitInterview.primary_reason.is_not(None)))
     return {sep: list(codes) for sep, codes in db.session.execute(stmt) if codes}
-
-
-# ---------------------------------------------------------------- calendar invitation
-
-
-def _ics_time(moment: datetime) -> str:
-    from datetime import UTC
-
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _ics_text(value: str) -> str:
-    return (value or "").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,") \
-        .replace("\n", "\\n")
-
-
-def build_ics(interview: ExitInterview, organizer: tuple[str, str] | None,
-              attendees: list[tuple[str, str]], summary: str) -> str:
-    """An iCalendar REQUEST (RFC 5545); SEQUENCE follows the interview's version on a move."""
-    end = interview.starts_at + timedelta(minutes=interview.minutes or 45)
-    where = interview.location or interview.video_link
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Sendoff//Exit interview//EN",
-             "METHOD:REQUEST", "BEGIN:VEVENT",
-             f"UID:exit-interview-{interview.id}@sendoff", f"SEQUENCE:{interview.lock_version}",
-             f"DTSTAMP:{_ics_time(utcnow())}", f"DTSTART:{_ics_time(interview.starts_at)}",
-             f"DTEND:{_ics_time(end)}", f"SUMMARY:{_ics_text(summary)}",
-             f"LOCATION:{_ics_text(where)}"]
-    if interview.video_link:
-        lines.append(f"URL:{interview.video_link}")
-    if organizer:
-        lines.append(f"ORGANIZER;CN={_ics_text(organizer[0])}:mailto:{organizer[1]}")
-    lines += [f"ATTENDEE;CN={_ics_text(n)};ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:{e}"
-              for n, e in attendees]
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "\r\n".join(lines) + "\r\n"

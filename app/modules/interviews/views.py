@@ -1,8 +1,6 @@
 """Exit interview pages for HR, the interview export, the anonymous survey and its report."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
@@ -22,6 +20,7 @@ from app.modules.cases.models import Case
 from app.modules.employees.reasons import load_reasons
 from app.modules.interviews import forms, operations, survey
 from app.modules.interviews.operations import InterviewError, StaleInterview
+from app.spreadsheets import csv_text
 
 bp = Blueprint("interviews", __name__, template_folder="templates")
 
@@ -79,8 +78,11 @@ def _forms(case: Case, interview):
     answers = forms.AnswersForm(prefix="a")
     if interview is not None and request.method == "GET":
         answers.notes.data, answers.version.data = interview.confidential_notes, str(interview.lock_version)
-    return {"schedule": schedule, "answers": answers, "confirm": confirm,
-            "not_held": forms.NotHeldForm(prefix="n")}
+    cancel = forms.CancelForm(prefix="x")
+    if interview is not None:
+        cancel.version.data = str(interview.lock_version)
+    return {"schedule": schedule, "answers": answers, "confirm": confirm, "cancel": cancel,
+            "not_held": forms.NotHeldForm(prefix="n"), "addendum": forms.AddendumForm(prefix="d")}
 
 
 def _locale() -> str:
@@ -94,9 +96,17 @@ def _local(moment):
     return moment.astimezone(CHINA_TZ)
 
 
+def _reason_labels(codes) -> list[str]:
+    taxonomy, locale = load_reasons(), _locale()
+    return [taxonomy.label(c, locale) if c in taxonomy else c for c in codes or []]
+
+
 def _page(case: Case, status: int = 200, **overrides):
     interview = operations.interview_of(case)
+    read_only = interview is not None and (interview.completed or not case.is_open)
     context = {"case": case, "interview": interview, "outline": operations.outline_for(case, _locale()),
+               "read_only": read_only, "view": operations.visible_interview(interview, current_user),
+               "reason_labels": _reason_labels,
                "given": {a["key"]: a["answer"] for a in (interview.answers if interview else [])},
                **_forms(case, interview)}
     context.update(overrides)
@@ -185,6 +195,46 @@ def confirm(case_id: int):
     return redirect(url_for("cases.show", case_id=case.id))
 
 
+@bp.post("/cases/<int:case_id>/interview/cancel")
+@require_roles("hr")
+def cancel(case_id: int):
+    """Call the appointment off; both sides get a cancellation of the calendar entry."""
+    case = _case_or_404(case_id)
+    interview = operations.interview_of(case)
+    form = forms.CancelForm(prefix="x")
+    if interview is None:
+        abort(404)
+    if not form.validate_on_submit():
+        return _page(case, 400, cancel=form)
+    try:
+        operations.cancel_interview(interview, current_user, expected_version=_version(form))
+    except InterviewError as exc:
+        return _fail(case, exc, cancel=form)
+    db.session.commit()
+    flash(_("The interview is cancelled; both sides are told."), "success")
+    return redirect(url_for("interviews.show", case_id=case.id))
+
+
+@bp.post("/cases/<int:case_id>/interview/addenda")
+@require_roles("hr")
+def addendum(case_id: int):
+    """Add a dated correction or addition to a completed interview record."""
+    case = _case_or_404(case_id)
+    interview = operations.interview_of(case)
+    form = forms.AddendumForm(prefix="d")
+    if interview is None:
+        abort(404)
+    if not form.validate_on_submit():
+        return _page(case, 400, addendum=form)
+    try:
+        operations.add_interview_addendum(interview, current_user, text=form.text.data)
+    except InterviewError as exc:
+        return _fail(case, exc, addendum=form)
+    db.session.commit()
+    flash(_("The addendum is added to the record."), "success")
+    return redirect(url_for("interviews.show", case_id=case.id))
+
+
 @bp.post("/cases/<int:case_id>/interview/not-held")
 @require_roles("hr")
 def not_held(case_id: int):
@@ -223,11 +273,7 @@ def record_pdf(case_id: int):
 def export():
     """Every interview as CSV; the confidential notes column only for HR."""
     header, rows = operations.export_rows(current_user)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = make_response("\ufeff" + buffer.getvalue())
+    response = make_response("\ufeff" + csv_text(header, rows))  # the BOM tells Excel it is UTF-8
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = 'attachment; filename="exit_interviews.csv"'
     response.headers["Cache-Control"] = "no-store"

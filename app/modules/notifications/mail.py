@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import make_msgid, parseaddr
+from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app
+
+from app.clock import now
 
 log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 15
@@ -63,6 +65,7 @@ def build_message(to, subject: str, text: str, html: str | None = None,
     message["To"] = [_address(r) for r in _as_list(to)]
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain=_address(sender).domain or "localhost")
+    message["Date"] = format_datetime(now())  # RFC 5322 requires it; smtplib does not add it
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
     for name, value in (headers or {}).items():
         del message[name]

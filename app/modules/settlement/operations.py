@@ -6,9 +6,10 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.audit import record_event
-from app.db import db, utcnow
+from app.db import db, is_sqlite, utcnow
 from app.law import cents
 from app.modules.auth.models import User
 from app.modules.cases.models import Case
@@ -28,17 +29,40 @@ def settlement_for(case: Case) -> SettlementSheet | None:
     return db.session.scalar(select(SettlementSheet).where(SettlementSheet.case_id == case.id))
 
 
-def _sheet_of(case: Case) -> SettlementSheet:
-    sheet = settlement_for(case)
-    if sheet is None:
-        sheet = SettlementSheet(case_id=case.id, lines=[])
-        db.session.add(sheet)
-    return sheet
+def ensure_settlement(case: Case) -> SettlementSheet:
+    """The case's sheet, locked for this transaction; created if there is none, so that two
+    requests (or a request and a workflow step) creating it at once both succeed."""
+    if settlement_for(case) is None:
+        dialect = sqlite if is_sqlite(db.session) else postgresql
+        at = utcnow()
+        db.session.execute(dialect.insert(SettlementSheet.__table__).values(
+            case_id=case.id, non_compete_agreed=False, computed_at=at, updated_at=at, created_at=at,
+            version=1).on_conflict_do_nothing(index_elements=["case_id"]))
+    stmt = (select(SettlementSheet).where(SettlementSheet.case_id == case.id)
+            .execution_options(populate_existing=True))
+    if not is_sqlite(db.session):  # SQLite: the request's BEGIN IMMEDIATE holds the lock
+        stmt = stmt.with_for_update()
+    return db.session.scalars(stmt).one()
+
+
+def sheet_is_current(case: Case, sheet: SettlementSheet) -> bool:
+    """True when the stored computed amounts are what the case's facts give today."""
+    for code, result in compute_lines(gather_inputs(case, sheet)).items():
+        line = sheet.line(code)
+        if line is None or line.amount != result.amount or line.explanation != result.notes:
+            return False
+    return True
+
+
+def check_case_open(case: Case) -> None:
+    """A closed case's settlement is part of its record: read-only."""
+    if not case.is_open:
+        raise SettlementError(_l("The case is closed: its settlement sheet can no longer be changed."))
 
 
 def compute_settlement(case: Case) -> SettlementSheet:
     """Create or recompute the sheet's computed amounts; overrides are left as they are."""
-    sheet = _sheet_of(case)
+    sheet = ensure_settlement(case)
     changed = False
     for code, result in compute_lines(gather_inputs(case, sheet)).items():
         line = sheet.line(code)
@@ -60,7 +84,8 @@ def record_settlement_facts(case: Case, *, leave_days_taken: Decimal | None,
     if non_compete_agreed and not (non_compete_months and
                                    1 <= non_compete_months <= NON_COMPETE_MAX_MONTHS):
         raise SettlementError(_l("A non-compete lasts 1 to 24 months (LCL Art 24)."))
-    sheet = _sheet_of(case)
+    check_case_open(case)
+    sheet = ensure_settlement(case)
     sheet.leave_days_taken = leave_days_taken
     sheet.cumulative_work_years = cumulative_work_years
     sheet.non_compete_agreed = non_compete_agreed
@@ -81,6 +106,7 @@ def override_line(line: SettlementLine, amount: Decimal | None, reason: str, use
         raise SettlementError(_l("Give a reason for the change."))
     if amount is not None and amount < 0:
         raise SettlementError(_l("The amount cannot be negative."))
+    check_case_open(db.session.get(Case, line.sheet.case_id))
     amount = cents(amount) if amount is not None else None
     previous = line.override_amount
     line.override_amount = amount
@@ -91,6 +117,15 @@ def override_line(line: SettlementLine, amount: Decimal | None, reason: str, use
     record_event("settlement.override", subject=f"case:{line.sheet.case_id}", payload={
         "line": line.code, "computed": _text(line.amount), "previous": _text(previous),
         "override": _text(amount), "reason": reason, "user_id": user.id})
+
+
+def prepare_settlement(case: Case) -> SettlementSheet:
+    """Compute and store the sheet (HR's button, or the workflow reaching its settlement step)."""
+    check_case_open(case)
+    sheet = compute_settlement(case)
+    db.session.flush()
+    record_event("settlement.computed", subject=case.subject, payload={"total": _text(sheet.total)})
+    return sheet
 
 
 def _text(value) -> str | None:
