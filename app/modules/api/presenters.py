@@ -1,6 +1,8 @@
 """What the API answers about an object, built from the same operations the web pages use."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from app.db import db
@@ -9,6 +11,13 @@ from app.i18n import current_locale
 from app.modules.cases import operations as cases
 from app.modules.cases.models import Case
 from app.modules.employees.models import Employee
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """An instant with its offset (SQLite gives stored UTC back naive)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def person(employee: Employee | None) -> dict | None:
@@ -50,7 +59,7 @@ def case_summary(case: Case, locale: str | None = None) -> dict:
             "version": case.version or 0, "status": "active" if case.is_open else "finished",
             "states": _states(case, locale), "outcome": cases.case_outcome(case),
             "employee_no": case.employee.employee_no, "last_day": case.last_day,
-            "opened_at": case.created_at}
+            "opened_at": utc(case.created_at)}
 
 
 def case_data(case: Case, user) -> dict:
@@ -85,7 +94,7 @@ def document_row(row) -> dict:
     return {"id": document.id if document else None, "kind": row.kind, "title": row.title,
             "status": row.status, "version": document.version if document else None,
             "latest": row.latest, "code": document.code if document else None,
-            "sha256": document.sha256 if document else None, "created_at": row.created_at}
+            "sha256": document.sha256 if document else None, "created_at": utc(row.created_at)}
 
 
 def verification_data(result) -> dict:
@@ -102,7 +111,7 @@ def interview_data(interview) -> dict:
     from app.modules.auth.models import User
 
     interviewer = db.session.get(User, interview.interviewer_id) if interview.interviewer_id else None
-    return {"status": interview.status, "starts_at": interview.starts_at, "minutes": interview.minutes,
+    return {"status": interview.status, "starts_at": utc(interview.starts_at), "minutes": interview.minutes,
             "location": interview.location or "", "video_link": interview.video_link or "",
             "interviewer": interviewer.username if interviewer else None, "version": interview.lock_version}
 

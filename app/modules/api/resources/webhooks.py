@@ -11,7 +11,7 @@ from app.modules.api.auth import current_api_user, require_scope
 from app.modules.api.blueprint import resource
 from app.modules.api.idempotency import idempotent
 from app.modules.api.models import WebhookDelivery, WebhookEndpoint
-from app.modules.api.presenters import page_data
+from app.modules.api.presenters import page_data, utc
 from app.modules.api.resources.common import forbidden, not_found, refused
 from app.modules.api.webhooks import UnsafeUrl, check_url, new_secret, replay_delivery
 from app.modules.auth.permissions import roles_of
@@ -28,7 +28,7 @@ def _hr_admin() -> None:
 def endpoint_data(endpoint: WebhookEndpoint, secret: str | None = None) -> dict:
     data = {"id": endpoint.id, "url": endpoint.url, "events": list(endpoint.events or []),
             "description": endpoint.description or "", "active": endpoint.active,
-            "created_at": endpoint.created_at}
+            "created_at": utc(endpoint.created_at)}
     return {**data, "secret": secret} if secret else data
 
 
@@ -36,8 +36,8 @@ def delivery_data(delivery: WebhookDelivery) -> dict:
     return {"id": delivery.id, "message_id": delivery.message_id, "event_type": delivery.event_type,
             "status": delivery.status, "attempts": delivery.attempts,
             "last_status_code": delivery.last_status_code, "last_error": delivery.last_error or "",
-            "created_at": delivery.created_at, "delivered_at": delivery.delivered_at,
-            "attempt_log": [{"at": a.at, "status_code": a.status_code, "error": a.error or "",
+            "created_at": utc(delivery.created_at), "delivered_at": utc(delivery.delivered_at),
+            "attempt_log": [{"at": utc(a.at), "status_code": a.status_code, "error": a.error or "",
                              "duration_ms": a.duration_ms, "replay": a.replay} for a in delivery.attempt_rows]}
 
 
