@@ -46,6 +46,10 @@ def case_block(case, configuration, definition, outcome=None) -> dict:
             "outcome": outcome}
 
 
+def _short(case) -> dict:
+    return {"id": case.id, "reference": case.reference, "workflow_id": case.workflow_id}
+
+
 def _case_of(session, subject: str | None):
     from app.modules.cases.models import Case
 
@@ -58,8 +62,8 @@ def on_started(session, *, instance, definition, now: datetime, **_):
     case = _case_of(session, instance.subject)
     if case is None:
         return
-    publish(session, "case.opened", {"case": case_block(case, instance.configuration, definition),
-                                     "employee": employee_block(case)}, now=now)
+    publish(session, "case.opened", lambda: {"case": case_block(case, instance.configuration, definition),
+                                             "employee": employee_block(case)}, now=now)
 
 
 def _signs_off_handover(definition, joined: str | None) -> bool:
@@ -83,21 +87,22 @@ def on_changed(session, *, subject, definition, decision, now: datetime, **_):
     if case is None or set(decision.source) == set(decision.target):
         return
     outcome = outcome_of(definition, decision.target) if decision.finished else None
-    block = case_block(case, decision.target, definition, outcome)
-    employee = employee_block(case)
-    publish(session, "case.state_changed", {"case": block, "event": decision.event,
-                                            "from_states": list(decision.source),
-                                            "to_states": list(decision.target), "employee": employee}, now=now)
+
+    def payload(**extra):
+        return lambda: {"case": case_block(case, decision.target, definition, outcome),
+                        "employee": employee_block(case), **extra}
+
+    publish(session, "case.state_changed", payload(event=decision.event, from_states=list(decision.source),
+                                                   to_states=list(decision.target)), now=now)
     if _signs_off_handover(definition, decision.joined):
-        publish(session, "handover.signed_off", {"case": block, "employee": employee}, now=now)
+        publish(session, "handover.signed_off", payload(), now=now)
     if decision.finished:
-        publish(session, "case.closed", {"case": block, "outcome": outcome, "employee": employee}, now=now)
+        publish(session, "case.closed", payload(outcome=outcome), now=now)
 
 
 def on_offboarding_scheduled(case, *, session, due: datetime, **_):
     """employee.offboarding_scheduled: the last day is agreed and the account closes then."""
-    publish(session, "employee.offboarding_scheduled",
-            {"case": {"id": case.id, "reference": case.reference, "workflow_id": case.workflow_id},
+    publish(session, "employee.offboarding_scheduled", lambda: {"case": _short(case),
              "employee": employee_block(case), "account_closes_at": due.astimezone(CHINA_TZ).isoformat()},
             dedupe_key=f"case:{case.id}:{case.last_day}")
 
@@ -114,8 +119,7 @@ def on_event_recorded(action: str, *, session, subject: str, payload: dict, **_)
     case = session.scalar(select(Case).where(Case.reference == payload.get("case")))
     if case is None:
         return
-    publish(session, "employee.offboarded",
-            {"case": {"id": case.id, "reference": case.reference, "workflow_id": case.workflow_id},
+    publish(session, "employee.offboarded", lambda: {"case": _short(case),
              "employee": employee_block(case, active=False), "logins": payload.get("logins", [])},
             dedupe_key=f"case:{case.id}")
     queue_deprovision(session, case)
@@ -124,8 +128,7 @@ def on_event_recorded(action: str, *, session, subject: str, payload: dict, **_)
 def on_document_issued(session, *, document, **_):
     """document.issued."""
     case = document.case
-    publish(session, "document.issued",
-            {"case": {"id": case.id, "reference": case.reference, "workflow_id": case.workflow_id},
+    publish(session, "document.issued", lambda: {"case": _short(case),
              "document": {"id": document.id, "kind": document.kind, "version": document.version,
                           "code": document.code, "sha256": document.sha256},
              "employee_no": case.employee.employee_no})

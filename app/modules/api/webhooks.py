@@ -47,14 +47,19 @@ def _timestamp(moment) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def publish(session, event_type: str, data: dict, *, now=None, dedupe_key: str | None = None) -> list[int]:
+def publish(session, event_type: str, data, *, now=None, dedupe_key: str | None = None) -> list[int]:
     """Queue `event_type` for every active endpoint subscribed to it; returns the delivery ids.
 
-    With `dedupe_key`, an endpoint that already has a delivery of this type and key gets none.
+    `data` is the payload or a function making it, called only when someone subscribed (so an
+    event nobody listens to reads nothing more). With `dedupe_key`, an endpoint that already
+    has a delivery of this type and key gets none.
     """
     now = now or utcnow()
     endpoints = [e for e in session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True)))
                  if event_type in (e.events or [])]
+    if not endpoints:
+        return []
+    data = data() if callable(data) else data
     body = json.dumps({"type": event_type, "timestamp": _timestamp(now), "data": data},
                       ensure_ascii=False, separators=(",", ":"), default=str)
     ids = []
