@@ -73,7 +73,7 @@ class Cases(MethodView):
         return case_data(case, user), 201, {"Location": url_for("api_cases.Case", case_id=case.id)}
 
 
-@bp.route("/cases/<int:case_id>", endpoint="Case")
+@bp.route("/cases/<int(max=2147483647):case_id>", endpoint="Case")
 @require_scope("read")
 @bp.response(200, schemas.Case)
 def get_case(case_id: int):
@@ -81,7 +81,7 @@ def get_case(case_id: int):
     return case_data(load_case(case_id), current_api_user())
 
 
-@bp.route("/cases/<int:case_id>/events/<event>", methods=["POST"])
+@bp.route("/cases/<int(max=2147483647):case_id>/events/<event>", methods=["POST"])
 @require_scope("write")
 @idempotent
 @bp.arguments(schemas.EventFire)

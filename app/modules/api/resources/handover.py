@@ -57,7 +57,7 @@ def _run(action, case: Case, item: HandoverItem | None = None):
     return item_data(item, current_locale()) if item is not None else handover_data(case)
 
 
-@bp.route("/cases/<int:case_id>/handover")
+@bp.route("/cases/<int(max=2147483647):case_id>/handover")
 @require_scope("read")
 @bp.response(200, schemas.Handover)
 def checklist(case_id: int):
@@ -65,7 +65,7 @@ def checklist(case_id: int):
     return handover_data(_case(case_id))
 
 
-@bp.route("/cases/<int:case_id>/handover/successor", methods=["PUT"])
+@bp.route("/cases/<int(max=2147483647):case_id>/handover/successor", methods=["PUT"])
 @require_scope("write")
 @bp.arguments(schemas.SuccessorPut)
 @bp.response(200, schemas.Handover)
@@ -81,7 +81,7 @@ def successor(body, case_id: int):
     return _run(lambda: operations.name_successor(db.session, case, current_api_user(), person.id), case)
 
 
-@bp.route("/handover/items/<int:item_id>/hand-over", methods=["POST"])
+@bp.route("/handover/items/<int(max=2147483647):item_id>/hand-over", methods=["POST"])
 @require_scope("handover:sign")
 @idempotent
 @bp.arguments(schemas.HandOver)
@@ -95,7 +95,7 @@ def hand_over(body, item_id: int):
                                                   expected_version=body["version"]), case, item)
 
 
-@bp.route("/handover/items/<int:item_id>/confirm", methods=["POST"])
+@bp.route("/handover/items/<int(max=2147483647):item_id>/confirm", methods=["POST"])
 @require_scope("handover:sign")
 @idempotent
 @bp.arguments(schemas.Confirm)
@@ -109,7 +109,7 @@ def confirm(body, item_id: int):
                 case, item)
 
 
-@bp.route("/handover/items/<int:item_id>/dispute", methods=["POST"])
+@bp.route("/handover/items/<int(max=2147483647):item_id>/dispute", methods=["POST"])
 @require_scope("handover:sign")
 @idempotent
 @bp.arguments(schemas.Dispute)

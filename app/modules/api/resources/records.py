@@ -29,7 +29,7 @@ def _may_list_documents(case) -> bool:
     return "hr" in roles_of(user) or bool(audience_of(case, user.employee_id))
 
 
-@bp.route("/cases/<int:case_id>/documents")
+@bp.route("/cases/<int(max=2147483647):case_id>/documents")
 @require_scope("read")
 @bp.response(200, schemas.Document(many=True))
 def case_documents(case_id: int):
@@ -42,7 +42,7 @@ def case_documents(case_id: int):
     return [document_row(row) for row in documents_for(case, current_api_user())]
 
 
-@bp.route("/documents/<int:document_id>")
+@bp.route("/documents/<int(max=2147483647):document_id>")
 @require_scope("read")
 @bp.response(200, content_type="application/pdf", description="The PDF",
               example=None)
@@ -118,7 +118,7 @@ def _interview_case(case_id: int):
     return case
 
 
-@bp.route("/cases/<int:case_id>/interview")
+@bp.route("/cases/<int(max=2147483647):case_id>/interview")
 @require_scope("read")
 @bp.response(200, schemas.Interview)
 def interview(case_id: int):
@@ -131,7 +131,7 @@ def interview(case_id: int):
     return interview_data(found)
 
 
-@bp.route("/cases/<int:case_id>/interview", methods=["PUT"])
+@bp.route("/cases/<int(max=2147483647):case_id>/interview", methods=["PUT"])
 @require_scope("write")
 @bp.arguments(schemas.InterviewSchedule)
 @bp.response(200, schemas.Interview)

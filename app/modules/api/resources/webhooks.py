@@ -82,7 +82,7 @@ class Webhooks(MethodView):
         return endpoint_data(endpoint, secret), 201
 
 
-@bp.route("/webhooks/<int:endpoint_id>", methods=["DELETE"])
+@bp.route("/webhooks/<int(max=2147483647):endpoint_id>", methods=["DELETE"])
 @require_scope("admin")
 @bp.response(204)
 def delete(endpoint_id: int):
@@ -95,7 +95,7 @@ def delete(endpoint_id: int):
     return None
 
 
-@bp.route("/webhooks/<int:endpoint_id>/deliveries")
+@bp.route("/webhooks/<int(max=2147483647):endpoint_id>/deliveries")
 @require_scope("admin")
 @bp.arguments(schemas.PageQuery, location="query")
 @bp.response(200, schemas.DeliveryPage)
@@ -111,7 +111,7 @@ def deliveries(args, endpoint_id: int):
     return page_data(Page(items, number, size, total), [delivery_data(d) for d in items])
 
 
-@bp.route("/webhooks/deliveries/<int:delivery_id>/replay", methods=["POST"])
+@bp.route("/webhooks/deliveries/<int(max=2147483647):delivery_id>/replay", methods=["POST"])
 @require_scope("admin")
 @bp.response(202, schemas.Delivery)
 def replay(delivery_id: int):
