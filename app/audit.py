@@ -24,6 +24,8 @@ def current_actor():
 def record_event(action: str, *, subject: str, payload: dict | None = None) -> None:
     """Append an event to the hash-chained audit log, attributed to the current user."""
     from app.engine.audit import append_audit
+    from app.signals import event_recorded
 
     append_audit(db.session, event=action, at=utcnow(), actor=current_actor(), subject=subject,
                  payload=payload or {}, request_id=current_request_id())
+    event_recorded.send(action, session=db.session, subject=subject, payload=payload or {})

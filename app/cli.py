@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.db import db
 from app.modules.auth import operations
-from app.modules.auth.models import GRANTED_ROLES, User
+from app.modules.auth.models import GRANTED_ROLES, TOKEN_SCOPES, User
 from app.modules.employees.models import Employee
 
 
@@ -63,11 +63,32 @@ def disable_user_command(username, reason):
 @click.argument("username")
 @click.option("--name", default="cli", help="What the token is for.")
 @click.option("--days", default=90, show_default=True, help="Days until it expires (0: never).")
-def token_command(username, name, days):
-    """Create a personal access token for the API; it is shown once."""
-    _, secret = operations.create_api_token(_get_user(username), name, days=days or None)
+@click.option("--scope", "scopes", multiple=True, type=click.Choice(TOKEN_SCOPES),
+              help="What the token may do (repeat the option); default: read.")
+def token_command(username, name, days, scopes):
+    """Create a personal access token for the API; it is shown once, alone on the last line."""
+    try:
+        token, secret = operations.create_api_token(_get_user(username), name, days=days or None,
+                                                    scopes=scopes or ("read",))
+    except operations.AccountError as error:
+        raise click.ClickException(str(error)) from error
     db.session.commit()
+    expires = token.expires_at.date().isoformat() if token.expires_at else "never"
+    click.echo(f"token {token.prefix}... for {username}: scopes {', '.join(token.scopes)}, expires {expires}")
     click.echo(secret)
+
+
+@users.command("service-account")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, type=click.Choice(GRANTED_ROLES))
+def service_account_command(username, roles):
+    """Create a login for another system (no employee, no password): give it tokens."""
+    try:
+        operations.create_service_account(username, roles=roles)
+    except operations.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"created service account {username}")
 
 
 @click.group(help="Background jobs.")

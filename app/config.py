@@ -72,6 +72,17 @@ def defaults() -> dict:
         "PUBLIC_BASE_URL": None,
         "DOCUMENTS_DIR": str(INSTANCE / "documents"),
         "UPLOADS_DIR": str(INSTANCE / "uploads"),
+        # The API (app/modules/api): requests per token, how long an Idempotency-Key is kept.
+        "API_RATE_LIMIT": "300 per minute",
+        "IDEMPOTENCY_HOURS": 24,
+        # Webhooks: a delivery times out after this many seconds; private and loopback
+        # addresses are refused unless allowed (None: allowed outside production).
+        "WEBHOOK_TIMEOUT": 10,
+        "WEBHOOK_ALLOW_PRIVATE": None,
+        # SCIM deprovisioning: the identity provider's SCIM base URL and its bearer token.
+        "SCIM_URL": None,
+        "SCIM_TOKEN": None,
+        "SCIM_TIMEOUT": 10,
     }
 
 
@@ -104,6 +115,11 @@ ENV_MAP = {
     "SENDOFF_PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
     "SENDOFF_DOCUMENTS_DIR": ("DOCUMENTS_DIR", str),
     "SENDOFF_UPLOADS_DIR": ("UPLOADS_DIR", str),
+    "SENDOFF_API_RATE_LIMIT": ("API_RATE_LIMIT", str),
+    "SENDOFF_WEBHOOK_TIMEOUT": ("WEBHOOK_TIMEOUT", int),
+    "SENDOFF_WEBHOOK_ALLOW_PRIVATE": ("WEBHOOK_ALLOW_PRIVATE", _bool),
+    "SENDOFF_SCIM_URL": ("SCIM_URL", str),
+    "SENDOFF_SCIM_TOKEN": ("SCIM_TOKEN", str),
 }
 
 

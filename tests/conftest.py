@@ -26,7 +26,7 @@ from app import create_app
 from app.db import Base, db, make_engine, normalize_url
 from app.models import load_all_models
 
-pytest.register_assert_rewrite("tests.case_types_fixtures")
+pytest.register_assert_rewrite("tests.case_types_fixtures", "tests.api_fixtures")
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
 

@@ -41,6 +41,7 @@ from app.engine.outbox import record as record_job
 from app.engine.prepared import Prepared
 from app.engine.registry import Context, Registry
 from app.engine.registry import registry as default_registry
+from app.engine.signals import instance_changed, instance_started
 from app.engine.timing import due_at, next_repeat
 
 
@@ -520,6 +521,10 @@ def _apply(ctx: Context, decision: m.Decision, role: str, payload: dict, now,
     if values is None:
         audit_id = append_audit(ctx.session, **audit, flush=False).id
     ctx.session.flush()  # one flush for rows the actions and the event added through the ORM
+    if instance_changed.receivers:
+        instance_changed.send(ctx.session, instance_id=instance_id, subject=audit["subject"],
+                              definition=ctx.definition, decision=decision, actor=ctx.actor,
+                              now=now)
     return FireResult(True, None, old + 1, tuple(decision.target), decision, audit_id,
                       tuple(job_ids))
 
@@ -553,6 +558,8 @@ def start_instance(session, workflow_id: str, actor: Actor, *, clock, calendar,
                  instance_id=instance.id, from_states=(), to_states=config,
                  definition_version=row.version, definition_sha256=row.sha256,
                  payload=payload, request_id=request_id)
+    if instance_started.receivers:
+        instance_started.send(session, instance=instance, definition=defn, actor=actor, now=now)
     return instance
 
 

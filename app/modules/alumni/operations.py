@@ -23,6 +23,7 @@ from app.modules.alumni.models import (
 from app.modules.auth.models import User, UserRole
 from app.modules.cases.models import Case
 from app.modules.employees.models import Assignment, Department, Employee, Position, Separation
+from app.signals import offboarding_scheduled
 
 SHUTDOWN_JOB = "account_shutdown"
 SHUTDOWN_TIME = time(18, 0)  # end of the last working day, China time
@@ -367,6 +368,7 @@ def schedule_account_shutdown(case: Case, now: datetime) -> None:
         return
     record_job(db.session, SHUTDOWN_JOB, {"case_id": case.id}, now=max(due, now),
                instance_id=case.instance_id)
+    offboarding_scheduled.send(case, session=db.session, due=due)
 
 
 def _already_shut(case_id: int) -> bool:

@@ -1,13 +1,12 @@
 """Turnover analytics pages, exports, the monthly PDF report and the JSON API (HR and auditors)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g, jsonify, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 
-from app.modules.analytics import exports, pages, queries, report
+from app.modules.analytics import exports, pages, report
 from app.modules.analytics.forms import FilterForm
-from app.modules.analytics.periods import PeriodError
-from app.modules.auth.permissions import require_roles, roles_of
+from app.modules.auth.permissions import require_roles
 
 bp = Blueprint("analytics", __name__, template_folder="templates")
 ROLES = ("hr", "auditor")
@@ -103,34 +102,3 @@ def monthly_report():
     pdf = report.monthly_report_pdf(form, _locale())
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": "attachment; filename=turnover-report.pdf"})
-
-
-@bp.route("/api/v1/analytics/turnover")
-def api_turnover():
-    """The CLI's rows as JSON; bearer token of an HR or auditor login."""
-    user = _bearer_user()
-    if user is None:
-        return jsonify(error="unauthorized", message="Send Authorization: Bearer <token>.", status=401), 401
-    if not roles_of(user) & set(ROLES):
-        abort(403)
-    args = request.args
-    try:
-        rows = queries.turnover_rows(start=args.get("from", ""), end=args.get("to", ""),
-                                     group_by=args.get("group-by", args.get("group_by", "department")),
-                                     formula=args.get("formula", "leavers_plus_end"),
-                                     period=args.get("period", "month"),
-                                     department_id=args.get("department", type=int))
-    except (PeriodError, ValueError, LookupError) as exc:
-        return jsonify(error="bad request", message=str(exc), status=400), 400
-    return jsonify(formula=args.get("formula", "leavers_plus_end"), rows=rows)
-
-
-def _bearer_user():
-    from app.modules.auth.operations import user_for_api_token
-
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        return None
-    user = user_for_api_token(header[len("Bearer "):].strip())
-    g.api_user = user
-    return user

@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, TimestampMixin, utcnow
@@ -14,6 +14,8 @@ from app.modules.employees.models import Employee
 # record and the reporting line, never stored.
 GRANTED_ROLES = ("hr", "hr_admin", "it", "finance", "admin", "auditor", "alumni")
 CLEARANCE_ROLES = ("it", "finance", "admin")
+# What an API token may do, on top of what its user may do (app/modules/api/auth.py).
+TOKEN_SCOPES = ("read", "write", "handover:sign", "admin")
 
 
 def new_session_token() -> str:
@@ -36,6 +38,9 @@ class User(TimestampMixin, Base):
     locale: Mapped[str | None] = mapped_column(String(10))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A login for another system (an identity provider, an HR suite): no employee, no
+    # password sign-in, API tokens only.
+    is_service_account: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     employee: Mapped[Employee | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -90,8 +95,14 @@ class ApiToken(TimestampMixin, Base):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    scopes: Mapped[list] = mapped_column(JSON, default=lambda: ["read"])
 
     user: Mapped[User] = relationship()
+
+    def allows(self, scope: str) -> bool:
+        """The token was granted this scope ("admin" implies every other)."""
+        granted = set(self.scopes or ())
+        return scope in granted or "admin" in granted
 
 
 class LoginThrottleEntry(Base):

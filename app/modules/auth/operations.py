@@ -13,7 +13,14 @@ from sqlalchemy import select
 from app.audit import record_event
 from app.db import db, utcnow
 from app.extensions import login_throttle
-from app.modules.auth.models import GRANTED_ROLES, ApiToken, User, UserRole, new_session_token
+from app.modules.auth.models import (
+    GRANTED_ROLES,
+    TOKEN_SCOPES,
+    ApiToken,
+    User,
+    UserRole,
+    new_session_token,
+)
 from app.modules.auth.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 
 TOKEN_PREFIX = "sdo_"  # noqa: S105 - a public prefix that marks Sendoff tokens, not a secret
@@ -140,20 +147,37 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_api_token(user: User, name: str, *, days: int | None = 90) -> tuple[ApiToken, str]:
-    """Make a personal access token; the secret is returned once and only its hash is kept."""
+def create_api_token(user: User, name: str, *, days: int | None = 90,
+                     scopes=("read",)) -> tuple[ApiToken, str]:
+    """Make a personal access token with scopes; the secret is returned once, only its hash is kept."""
+    from flask_babel import gettext as _
+
+    unknown = set(scopes) - set(TOKEN_SCOPES)
+    if unknown or not scopes:
+        raise AccountError(_("Unknown scope: %(scopes)s", scopes=", ".join(sorted(unknown)) or "-"))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(days=days) if days else None
     token = ApiToken(user_id=user.id, name=name, prefix=secret[:12], token_hash=_token_digest(secret),
-                     expires_at=expires)
+                     expires_at=expires, scopes=sorted(set(scopes)))
     db.session.add(token)
     db.session.flush()
-    record_event("account.token_created", subject=f"user:{user.id}", payload={"token": token.prefix})
+    record_event("account.token_created", subject=f"user:{user.id}",
+                 payload={"token": token.prefix, "scopes": token.scopes})
     return token, secret
 
 
-def user_for_api_token(secret: str, now: datetime | None = None) -> User | None:
-    """The active user a bearer token belongs to, or None."""
+def create_service_account(username: str, *, roles=()) -> User:
+    """A login for another system: no employee, no usable password, API tokens only."""
+    user = create_user(username, secrets.token_urlsafe(32), roles=roles)
+    user.is_service_account = True
+    user.password_hash = "!"  # noqa: S105 - no password verifies against this: no sign-in
+    record_event("account.service_account_created", subject=f"user:{user.id}",
+                 payload={"roles": sorted(set(roles))})
+    return user
+
+
+def token_for_secret(secret: str, now: datetime | None = None) -> ApiToken | None:
+    """The live token a bearer secret names (not revoked, not expired, its user active), or None."""
     now = now or utcnow()
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(secret)))
     if token is None or token.revoked_at is not None:
@@ -163,4 +187,10 @@ def user_for_api_token(secret: str, now: datetime | None = None) -> User | None:
     if not token.user.is_active:
         return None
     token.last_used_at = now
-    return token.user
+    return token
+
+
+def user_for_api_token(secret: str, now: datetime | None = None) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    token = token_for_secret(secret, now)
+    return token.user if token is not None else None

@@ -9,14 +9,10 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.modules.cases.fields import field_for
+from app.modules.cases.operations import HR_OPENS
 
-OPENABLE_TYPES = (
-    ("mutual_agreement", _l("Mutual agreement (Art 36)")),
-    ("dismissal", _l("Dismissal (Art 39 / Art 40)")),
-    ("contract_expiry", _l("Contract expiry (Art 44(1))")),
-    ("retirement", _l("Retirement (Art 44(2))")),
-    ("voluntary_resignation", _l("Resignation filed on the employee's behalf (Art 37)")),
-)
+# The types HR may open; the open page offers those `openable_types` gives the user.
+OPENABLE_TYPES = HR_OPENS
 PROPOSERS = (("employer", _l("The employer proposed it")), ("employee", _l("The employee proposed it")))
 
 
@@ -59,14 +55,19 @@ class OpenCaseForm(FlaskForm):
     statement = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)])
 
 
-def event_form(event: str, require: tuple[str, ...], data=None) -> FlaskForm:
-    """A form with the inputs this transition requires, plus the version the user saw."""
+def event_form(event: str, require: tuple[str, ...], data=None, formdata=None) -> FlaskForm:
+    """A form with the inputs this transition requires, plus the version the user saw.
+
+    `formdata` (the API's payload as form fields) validates without a request or CSRF token.
+    """
 
     class EventForm(FlaskForm):
         version = HiddenField()
 
     for name in require:
         setattr(EventForm, name, field_for(name, event))
+    if formdata is not None:
+        return EventForm(formdata=formdata, prefix=event, meta={"csrf": False})
     return EventForm(data=data, prefix=event)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
@@ -267,3 +268,173 @@ def case_events(case: Case, user: User, locale: str) -> list[runtime.EventOption
 
 def page_size() -> int:
     return current_app.config["PAGE_SIZE"]
+
+
+# ---------------------------------------------------------------- which types a user may open
+
+@dataclass(frozen=True)
+class OpenableType:
+    """A separation type the user may open, with the facts it needs (`require`) and may take."""
+
+    workflow_id: str
+    title: object
+    require: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    own_only: bool = False  # the user opens it for themself only (their own resignation)
+
+
+# HR opens these for an employee (Art 36, 39/40, 44(1), 44(2), a resignation on the employee's behalf).
+HR_OPENS = (
+    ("mutual_agreement", _l("Mutual agreement (Art 36)")),
+    ("dismissal", _l("Dismissal (Art 39 / Art 40)")),
+    ("contract_expiry", _l("Contract expiry (Art 44(1))")),
+    ("retirement", _l("Retirement (Art 44(2))")),
+    ("voluntary_resignation", _l("Resignation filed on the employee's behalf (Art 37)")),
+)
+HR_FACTS = ("requested_last_day",)
+HR_OPTIONAL = ("notice_date", "reason_codes", "statement", "proposed_by")
+OWN_RESIGNATION = (("voluntary_resignation", _l("Voluntary resignation")),
+                   ("probation_resignation", _l("Resignation during probation")))
+RESIGNATION_FACTS = ("reason_codes", "primary_reason", "notice_date", "requested_last_day")
+
+
+def openable_types(user: User) -> list[OpenableType]:
+    """Every separation type this user may open and the facts each asks for: the one place
+    that knows it (the web's forms and the API ask here)."""
+    from app.modules.auth.permissions import roles_of
+
+    roles, types = roles_of(user), []
+    if "hr" in roles:
+        types += [OpenableType(wid, title, HR_FACTS, HR_OPTIONAL) for wid, title in HR_OPENS]
+    if "employee" in roles:
+        types += [OpenableType(wid, title, RESIGNATION_FACTS, ("statement",), own_only=True)
+                  for wid, title in OWN_RESIGNATION]
+    return types
+
+
+class FactsError(CaseError):
+    """The facts given to open a case do not fit; `fields` says which and why."""
+
+    def __init__(self, fields: dict):
+        super().__init__(_l("Some facts are missing or not valid."))
+        self.fields = fields
+
+
+def _openable(user: User, workflow_id: str, employee: Employee) -> OpenableType | None:
+    own = user.employee_id is not None and user.employee_id == employee.id
+    kinds = [t for t in openable_types(user) if t.workflow_id == workflow_id and (own or not t.own_only)]
+    return next((t for t in kinds if t.own_only == own), kinds[0] if kinds else None)
+
+
+def _parsed_facts(kind: OpenableType, facts: dict) -> dict:
+    """The facts as the operation takes them, or FactsError naming every field that is wrong."""
+    from app.modules.employees.reasons import load_reasons
+
+    problems, parsed = {}, {}
+    for name in set(facts) - set(kind.require) - set(kind.optional):
+        problems[name] = _l("This fact is not asked for this separation type.")
+    for name in kind.require:
+        if facts.get(name) in (None, "", []):
+            problems[name] = _l("This fact is required.")
+    for name in ("notice_date", "requested_last_day"):
+        if facts.get(name) not in (None, ""):
+            try:
+                parsed[name] = date.fromisoformat(str(facts[name]))
+            except ValueError:
+                problems[name] = _l("Enter a date as YYYY-MM-DD.")
+    taxonomy = load_reasons()
+    reasons = facts.get("reason_codes") or []
+    if not isinstance(reasons, list) or any(not isinstance(c, str) or c not in taxonomy for c in reasons):
+        problems["reason_codes"] = _l("Choose reasons from the list of reason codes.")
+    primary = facts.get("primary_reason")
+    if "primary_reason" in kind.require and primary and primary not in reasons:
+        problems["primary_reason"] = _l("The main reason must be one of the reasons you chose.")
+    for name in ("statement", "proposed_by"):
+        if facts.get(name) is not None and not isinstance(facts[name], str):
+            problems[name] = _l("Enter text.")
+    if facts.get("proposed_by") not in (None, "employer", "employee"):
+        problems["proposed_by"] = _l("Choose employer or employee.")
+    if problems:
+        raise FactsError(problems)
+    return {**parsed, "reason_codes": list(reasons), "primary_reason": primary,
+            "statement": facts.get("statement") or "", "proposed_by": facts.get("proposed_by")}
+
+
+def _resignation_problems(employee: Employee, workflow_id: str, facts: dict) -> dict:
+    """Art 37 as the filing form checks it: not backdated, the notice period kept, the path."""
+    notice, last_day = facts["notice_date"], facts["requested_last_day"]
+    problems = {}
+    backdated = backdated_notice_problem(notice, today())
+    if backdated:
+        problems["notice_date"] = backdated
+    elif notice_period_problem(employee, notice, last_day):
+        problems["requested_last_day"] = notice_period_problem(employee, notice, last_day)
+    if resignation_workflow(employee, notice) != workflow_id:
+        problems["workflow_id"] = _l("With this notice date the resignation follows %(path)s.",
+                                     path=resignation_workflow(employee, notice))
+    return problems
+
+
+def open_case_for(user: User, workflow_id: str, employee: Employee, facts: dict) -> Case:
+    """Open a case of a type the user may open, with that type's facts (the API's way in)."""
+    kind = _openable(user, workflow_id, employee)
+    if kind is None:
+        raise CaseNotOpenable(_l("You may not open this separation type for this employee."))
+    if employee.status == "left":
+        raise FactsError({"employee_no": _l("No current employee has this number.")})
+    values = _parsed_facts(kind, facts or {})
+    if kind.own_only:
+        problems = _resignation_problems(employee, workflow_id, values)
+        if problems:
+            raise FactsError(problems)
+        return file_resignation(employee, user, reasons=values["reason_codes"],
+                                primary_reason=values["primary_reason"], statement=values["statement"],
+                                notice_date=values["notice_date"],
+                                requested_last_day=values["requested_last_day"])
+    return open_case(employee, workflow_id, user, notice_date=values.get("notice_date"),
+                     requested_last_day=values["requested_last_day"],
+                     reason_codes=values["reason_codes"], statement=values["statement"],
+                     facts={"proposed_by": values["proposed_by"] or "employer"})
+
+
+class CaseNotOpenable(CaseError):
+    """The user's roles do not let them open this type for this employee (HTTP 403)."""
+
+
+# ---------------------------------------------------------------- what a finished case came to
+
+# Until definitions declare `outcome` on their final states, the shipped final states say it.
+# This is the only place that maps them.
+FINAL_OUTCOMES = {"archived": "separated", "retained": "stayed", "renewed": "stayed",
+                  "withdrawn": "cancelled", "cancelled": "cancelled", "rejected": "cancelled",
+                  "declined": "cancelled"}
+
+
+def case_outcome(case: Case) -> str | None:
+    """separated, stayed or cancelled for a finished case (None while it is open)."""
+    if case.instance is None or case.is_open:
+        return None
+    definition = runtime.pinned_definition(db.session, case.instance)
+    return outcome_of(definition, case.instance.configuration or [])
+
+
+def outcome_of(definition, configuration) -> str | None:
+    """The outcome of a final configuration: the state's declared `outcome`, else FINAL_OUTCOMES."""
+    for path in configuration:
+        declared = getattr(definition.state(path), "outcome", None)
+        if declared:
+            return declared
+        if path.split(".")[0] in FINAL_OUTCOMES:
+            return FINAL_OUTCOMES[path.split(".")[0]]
+    return None
+
+
+def case_facts(case: Case) -> dict:
+    """The case's facts as data: the application's, the type's own and the events' answers."""
+    data = dict(case.instance.data or {}) if case.instance else {}
+    return {**data, **(case.facts or {}),
+            "notice_date": case.notice_date.isoformat() if case.notice_date else None,
+            "requested_last_day": case.requested_last_day.isoformat() if case.requested_last_day else None,
+            "agreed_last_day": case.agreed_last_day.isoformat() if case.agreed_last_day else None,
+            "reason_codes": list(case.reason_codes or []), "primary_reason": case.primary_reason,
+            "statement": case.statement or ""}

@@ -187,6 +187,8 @@ def _edit_page(case: Case, form: EditResignationForm, **context):
 def open_other():
     """HR opens a mutual agreement, dismissal, contract expiry, retirement or a resignation on behalf."""
     form = OpenCaseForm()
+    form.workflow_id.choices = [(t.workflow_id, t.title) for t in operations.openable_types(current_user)
+                                if not t.own_only]
     form.reasons.choices = load_reasons().choices(current_locale())
     if form.validate_on_submit():
         employee = db.session.scalar(select(Employee).where(Employee.employee_no == form.employee_no.data.strip()))

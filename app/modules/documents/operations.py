@@ -26,6 +26,7 @@ from app.modules.documents import storage
 from app.modules.documents.kinds import build_context, kind_for, kind_title, may_download
 from app.modules.documents.models import Document
 from app.modules.documents.render import Meta, render_pdf, template_version
+from app.signals import document_issued
 
 log = logging.getLogger(__name__)
 JOB_KIND = "render_pdf"
@@ -208,6 +209,7 @@ def save_document(session, rendered: Rendered, *, outbox_job_id: int | None = No
                  payload={"kind": rendered.kind, "version": rendered.version,
                           "sha256": rendered.sha256, "code": rendered.code,
                           "outbox_job_id": outbox_job_id})
+    document_issued.send(session, document=document)
     return document
 
 

@@ -31,6 +31,12 @@ def receives(user, item: HandoverItem) -> bool:
     return user.employee_id is not None and item.receiver_employee_id == user.employee_id
 
 
+def may_receive(user, item: HandoverItem, case) -> bool:
+    """The user confirms or disputes this item: its receiver, and never the leaver themself
+    (a leaver holding a clearance role cannot sign off their own item; they sign only as the leaver)."""
+    return receives(user, item) and not is_leaver(user, case)
+
+
 def is_leaver(user, case) -> bool:
     return user.employee_id is not None and user.employee_id == case.employee_id
 

@@ -82,5 +82,8 @@ class HandoverSignature(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     void_reason: Mapped[str] = mapped_column(Text, default="")
+    # How it was given: "web" (a signed-in page) or "api" (with the personal access token).
+    channel: Mapped[str] = mapped_column(String(10), default="web", server_default="web")
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
 
     item: Mapped[HandoverItem] = relationship(back_populates="signatures")

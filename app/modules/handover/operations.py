@@ -35,11 +35,13 @@ class StaleItem(HandoverError):
 
 @dataclass(frozen=True)
 class Signer:
-    """Who acts, from where, when."""
+    """Who acts, from where, when, and through which channel (the web, or an API token)."""
 
     user: object
     ip: str = ""
     at: datetime | None = None
+    channel: str = "web"
+    token_id: int | None = None
 
     @property
     def when(self) -> datetime:
@@ -202,9 +204,17 @@ def _audit(session, case_id: int, user, event: str, **payload) -> None:
 # ---------------------------------------------------------------- signatures
 
 
-def _add_signature(session, item: HandoverItem, side: str, user, at: datetime, ip: str) -> HandoverSignature:
+def _channel(signer: Signer) -> dict:
+    """What the audit keeps of an API signature: the channel and the token (never its secret)."""
+    return {"channel": signer.channel, "token": signer.token_id} if signer.channel != "web" else {}
+
+
+def _add_signature(session, item: HandoverItem, side: str, user, at: datetime, ip: str,
+                   signer: Signer | None = None) -> HandoverSignature:
     signature = HandoverSignature(item_id=item.id, side=side, user_id=user.id, signer_name=user.display_name,
-                                  signed_at=at, ip=(ip or "")[:64], content_hash=content_hash(item))
+                                  signed_at=at, ip=(ip or "")[:64], content_hash=content_hash(item),
+                                  channel=signer.channel if signer else "web",
+                                  token_id=signer.token_id if signer else None)
     try:
         with session.begin_nested():
             session.add(signature)
@@ -266,11 +276,11 @@ def hand_over_item(session, item: HandoverItem, signer: Signer, *, note: str = "
     item.note = (note or "").strip()[:4000]
     at = signer.when
     _void(item, "leaver", at, "re-signed")
-    _add_signature(session, item, "leaver", signer.user, at, signer.ip)
+    _add_signature(session, item, "leaver", signer.user, at, signer.ip, signer)
     item.status, item.dispute_reason = "handed_over", ""
     session.flush()
     _audit(session, item.case_id, signer.user, "handover.handed_over", item=item.id,
-           hash=item.active_signature("leaver").content_hash, ip=signer.ip)
+           hash=item.active_signature("leaver").content_hash, ip=signer.ip, **_channel(signer))
     return item
 
 
@@ -282,11 +292,11 @@ def confirm_item(session, item: HandoverItem, signer: Signer, *, expected_versio
         raise HandoverError(_l("Only an item the leaver has handed over can be confirmed."))
     if leaver.content_hash != content_hash(item):
         raise StaleItem(_l("The item changed since the leaver signed it; reload and try again."))
-    _add_signature(session, item, "receiver", signer.user, signer.when, signer.ip)
+    _add_signature(session, item, "receiver", signer.user, signer.when, signer.ip, signer)
     item.status = "confirmed"
     session.flush()
     _audit(session, item.case_id, signer.user, "handover.confirmed", item=item.id,
-           hash=leaver.content_hash, ip=signer.ip)
+           hash=leaver.content_hash, ip=signer.ip, **_channel(signer))
     return item
 
 
@@ -301,7 +311,8 @@ def dispute_item(session, item: HandoverItem, signer: Signer, reason: str, *,
     _void(item, "leaver", signer.when, f"disputed: {reason.strip()}")
     item.status, item.dispute_reason = "disputed", reason.strip()[:2000]
     session.flush()
-    _audit(session, item.case_id, signer.user, "handover.disputed", item=item.id, reason=item.dispute_reason)
+    _audit(session, item.case_id, signer.user, "handover.disputed", item=item.id, reason=item.dispute_reason,
+           **_channel(signer))
     return item
 
 

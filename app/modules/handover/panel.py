@@ -31,7 +31,7 @@ def item_forms(case, item, user, failed: dict | None = None) -> dict:
     if access.is_leaver(user, case) and item.status in ("pending", "disputed"):
         forms["hand_over"] = failed.get("hand_over") or HandOverForm(prefix="hand_over", data={
             **version, "note": item.note})
-    if access.receives(user, item) and item.status == "handed_over":
+    if access.may_receive(user, item, case) and item.status == "handed_over":
         forms["confirm"] = failed.get("confirm") or ConfirmForm(prefix="confirm", data=version)
         forms["dispute"] = failed.get("dispute") or DisputeForm(prefix="dispute", data=version)
     if access.can_manage(user, case):
@@ -61,7 +61,7 @@ def panel(case) -> dict:
         "removed": operations.removed_items_of(db.session, case.id),
         "confirmed": sum(i.status == "confirmed" for i in items),
         "overdue": {i.id for i in items if operations.is_overdue(i, today)},
-        "mine": {i.id for i in items if (access.receives(current_user, i) and i.status == "handed_over")
+        "mine": {i.id for i in items if (access.may_receive(current_user, i, case) and i.status == "handed_over")
                  or (access.is_leaver(current_user, case) and i.status in ("pending", "disputed"))},
         "gates": operations.leaver_gates(db.session, case),
         "add_form": ItemForm(prefix="add") if manage else None,

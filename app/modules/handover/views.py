@@ -162,7 +162,7 @@ def hand_over(case_id: int, item_id: int):
 def confirm(case_id: int, item_id: int):
     """The receiver confirms the item and signs it."""
     case, item = load_item(case_id, item_id)
-    if not access.receives(current_user, item):
+    if not access.may_receive(current_user, item, case):
         abort(403)
     form = ConfirmForm(prefix="confirm")
     if not form.validate_on_submit():
@@ -177,7 +177,7 @@ def confirm(case_id: int, item_id: int):
 def dispute(case_id: int, item_id: int):
     """The receiver refuses the item with a reason; it goes back to the leaver."""
     case, item = load_item(case_id, item_id)
-    if not access.receives(current_user, item):
+    if not access.may_receive(current_user, item, case):
         abort(403)
     form = DisputeForm(prefix="dispute")
     if not form.validate_on_submit():
