@@ -1,7 +1,7 @@
 """API v1: token scopes, service accounts, signature channel, webhooks, idempotency keys
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-10
 
 Existing personal access tokens were only ever used to read analytics: they get the
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009'
-down_revision = '0008'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
