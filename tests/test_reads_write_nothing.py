@@ -87,7 +87,7 @@ def _values(case, session) -> dict[str, list]:
     files = session.scalars(select(CaseAttachment.id).where(CaseAttachment.case_id == case.id)).all()
     documents = session.scalars(select(Document.id).where(Document.case_id == case.id)).all()
     return {"case_id": [case.id], "item_id": items[:1] or [0], "attachment_id": files or [0],
-            "doc_id": documents[:1] or [0]}
+            "doc_id": documents[:1] or [0], "document_id": documents[:1] or [0]}
 
 
 def _global_values(session, shipped_workflows) -> dict[str, list]:
@@ -98,7 +98,9 @@ def _global_values(session, shipped_workflows) -> dict[str, list]:
     documents = session.scalars(select(Document.id)).all()
     row = shipped_workflows[0]
     return {"record_id": records[:1] or [0], "doc_id": documents[:1] or [0], "workflow_id": [row.workflow_id], "version": [row.version],
-            "fmt": ["csv", "xlsx"], "token": ["not-a-token"], "key": ["not-a-key"]}
+            "fmt": ["csv", "xlsx"], "token": ["not-a-token"], "key": ["not-a-key"],
+            "document_id": documents[:1] or [0], "employee_no": ["L001"], "endpoint_id": [1],
+            "item_id": [0]}
 
 
 def _urls(app, rule, values: dict[str, list]) -> list[str]:
