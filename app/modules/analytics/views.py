@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, g, jsonify, render_template, request
 from flask_babel import get_locale
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
 
+from app.errors import BadInput
 from app.modules.analytics import exports, pages, queries, report
 from app.modules.analytics.forms import FilterForm
 from app.modules.analytics.periods import PeriodError
 from app.modules.auth.permissions import require_roles, roles_of
+from app.params import int_arg
 
 bp = Blueprint("analytics", __name__, template_folder="templates")
 ROLES = ("hr", "auditor")
@@ -81,8 +85,10 @@ def compare():
 def export(fmt: str):
     """The rates table as CSV or XLSX, the formula in the first line."""
     form, error = _form()
-    if error or fmt not in ("csv", "xlsx"):
-        abort(400)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    if error:
+        raise BadInput(error)
     _table, rows = pages.rate_table(form, _locale())
     note = pages.formula_note(form.formula.data)
     if fmt == "csv":
@@ -99,7 +105,7 @@ def monthly_report():
     """The monthly PDF report for the `month` parameter (default: last month)."""
     form, error = _form()
     if error:
-        abort(400)
+        raise BadInput(error)
     pdf = report.monthly_report_pdf(form, _locale())
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": "attachment; filename=turnover-report.pdf"})
@@ -110,7 +116,7 @@ def api_turnover():
     """The CLI's rows as JSON; bearer token of an HR or auditor login."""
     user = _bearer_user()
     if user is None:
-        return jsonify(error="unauthorized", message="Send Authorization: Bearer <token>.", status=401), 401
+        raise Unauthorized(www_authenticate=WWWAuthenticate("bearer"))
     if not roles_of(user) & set(ROLES):
         abort(403)
     args = request.args
@@ -119,9 +125,9 @@ def api_turnover():
                                      group_by=args.get("group-by", args.get("group_by", "department")),
                                      formula=args.get("formula", "leavers_plus_end"),
                                      period=args.get("period", "month"),
-                                     department_id=args.get("department", type=int))
+                                     department_id=int_arg("department"))
     except (PeriodError, ValueError, LookupError) as exc:
-        return jsonify(error="bad request", message=str(exc), status=400), 400
+        raise BadInput(str(exc)) from exc
     return jsonify(formula=args.get("formula", "leavers_plus_end"), rows=rows)
 
 

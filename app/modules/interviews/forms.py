@@ -4,9 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateTimeLocalField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -14,6 +12,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.params import DateTimeLocalField, IntegerField
 
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 SCORES = [(str(n), str(n)) for n in range(1, 6)]
