@@ -142,4 +142,5 @@ def test_api_bad_parameters_are_a_json_400(client, make_user):
     _t, secret = create_api_token(user, "x")
     response = client.get("/api/v1/analytics/turnover?from=2023-01&to=2023-02&formula=magic",
                           headers={"Authorization": f"Bearer {secret}"})
-    assert response.status_code == 400 and "formula" in response.get_json()["message"]
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert "formula" in response.get_json()["detail"]
