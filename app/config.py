@@ -57,7 +57,9 @@ def defaults() -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        # The largest file a form takes (the verification page's 10 MB PDF) and the rest of its form;
+        # anything bigger is a 413 page that says the limit (app.errors).
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024 + 256 * 1024,
         "NATIONAL_ID_PEPPER": "sendoff-dev-pepper",
         "WORKFLOWS_DIR": str(ROOT / "workflows"),
         "WAGE_DATA_DIR": str(ROOT / "app" / "law" / "data" / "wages"),

@@ -1,22 +1,50 @@
-"""Error pages in the user's language; JSON for the API."""
+"""Error pages in the user's language for every HTTP error; RFC 9457 problem+json under /api/.
+
+Every error (Werkzeug's 405 and 413 included) goes through `render_error`, which first rolls
+back a database session that a failed flush left unusable: the page itself needs the
+database (the signed-in user, the language, the menu).
+"""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import logging
+
+from flask import Flask, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please check what you entered.")),
+    401: (_l("Sign-in required"), _l("Send a valid access token (Authorization: Bearer <token>).")),
     403: (_l("Access denied"), _l("You do not have permission to see this page.")),
     404: (_l("Not found"), _l("The page you asked for does not exist or is not yours to see.")),
+    405: (_l("Not allowed"), _l("This page cannot be used that way. Go back and use the page's own "
+                                "buttons and forms.")),
     409: (_l("This record has changed"), _l(
         "Someone else changed this record after you opened it. Reload to see the current "
         "version; nothing you saw was overwritten.")),
+    413: (_l("Too large"), _l("What you sent is larger than %(mb)d MB, the most one form may carry. "
+                              "Send smaller files, or fewer at a time.")),
     429: (_l("Too many attempts"), _l("Too many requests in a short time. Please wait a minute and try again.")),
     500: (_l("Something went wrong"), _l("An unexpected error occurred. It has been logged.")),
+    503: (_l("Not available just now"), _l("This part of the service is not available just now. "
+                                           "Please try again later.")),
 }
+GENERIC = (_l("Request refused"), _l("The request could not be completed."))
+
+
+class BadInput(werkzeug_exceptions.BadRequest):
+    """A 400 whose `reason` (in the user's language) says what to correct."""
+
+    def __init__(self, reason):
+        super().__init__(str(reason))
+        self.reason = reason
 
 
 class Conflict(werkzeug_exceptions.Conflict):
@@ -30,8 +58,7 @@ class Conflict(werkzeug_exceptions.Conflict):
 
 
 def init_errors(app: Flask) -> None:
-    for code in MESSAGES:
-        app.register_error_handler(code, render_error)
+    app.register_error_handler(HTTPException, render_error)  # an unhandled exception is a 500 here too
     app.register_error_handler(CSRFError, render_csrf_error)
 
 
@@ -41,18 +68,48 @@ def render_csrf_error(error: CSRFError):
 
 
 def render_error(error):
-    """Render an HTTP error as a page, or JSON under /api."""
-    code = getattr(error, "code", 500) or 500
+    """Render an HTTP error (or an unhandled exception, as a 500) as a page, or problem+json."""
     if not isinstance(error, HTTPException):
         error = InternalServerError()
-    return _render(code, reload_url=getattr(error, "reload_url", None))
+    code = error.code or 500
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]  # Allow, WWW-Authenticate
+    return _render(code, reason=getattr(error, "reason", None),
+                   reload_url=getattr(error, "reload_url", None), headers=headers)
 
 
-def _render(code: int, reason=None, reload_url: str | None = None):
-    title, text = MESSAGES.get(code, MESSAGES[500])
+def _render(code: int, reason=None, reload_url: str | None = None, headers: list | None = None):
+    _rollback_failed_session(code)
+    title, text = MESSAGES.get(code, GENERIC)
+    detail = str(reason or text) if code != 413 else str(text) % {"mb": _max_megabytes()}
     if request.path.startswith("/api/"):
-        return jsonify(error=str(title), message=str(reason or text), status=code), code
-    body = render_template(
-        "errors.html", code=code, title=title, text=reason or text, reload_url=reload_url
-    )
-    return body, code
+        body = current_app.json.response(
+            {"type": "about:blank", "title": str(title), "status": code, "detail": detail})
+        body.mimetype = PROBLEM_JSON
+        return body, code, headers or []
+    try:
+        page = render_template("errors.html", code=code, title=title, text=detail, reload_url=reload_url)
+    except Exception:  # the page needs the database; say at least what happened without it
+        log.exception("the error page for %s could not be rendered", code)
+        page = _bare_page(code, str(title), detail)
+    return page, code, headers or []
+
+
+def _rollback_failed_session(code: int) -> None:
+    """Roll back after a 500, or whenever a failed flush left the session unusable."""
+    from app.db import db
+
+    try:
+        if code >= 500 or not db.session.is_active:
+            db.session.rollback()
+    except Exception:
+        log.exception("rolling back the session for the error page failed")
+
+
+def _max_megabytes() -> int:
+    return (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+
+
+def _bare_page(code: int, title: str, text: str) -> str:
+    return (f"<!doctype html><html><head><meta charset=\"utf-8\"><title>{escape(title)}</title></head>"
+            f"<body><p>{code}</p><h1>{escape(title)}</h1><p>{escape(text)}</p>"
+            f"<p><a href=\"/\">{escape(_('Back to the start page'))}</a></p></body></html>")

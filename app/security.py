@@ -32,8 +32,8 @@ def set_security_headers(response):
 
 
 def _is_personal(response) -> bool:
-    if request.endpoint in (None, "static", "bootstrap.static"):
-        return False
+    if request.endpoint in ("static", "bootstrap.static") and response.status_code < 400:
+        return False  # an error page (even an unmatched URL's 404) names the signed-in user
     return bool(getattr(current_user, "is_authenticated", False)) or response.mimetype in (
         "application/pdf",
     )

@@ -5,15 +5,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DecimalField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+
+from app.params import DateField, DecimalField, IntegerField
 
 ELIGIBILITY_LABELS = {"undecided": _l("Not decided"), "eligible": _l("Eligible"),
                       "conditional": _l("Conditional"), "not_eligible": _l("Not eligible")}

@@ -6,8 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from app.params import MAX_DATE, MIN_DATE
+
 PERIODS = ("month", "quarter", "year")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+YEARS = (MIN_DATE.year, MAX_DATE.year)
 
 
 class PeriodError(ValueError):
@@ -23,6 +26,8 @@ def parse_month(text: str) -> int:
     match = _MONTH.match((text or "").strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise PeriodError(f"{text!r} is not a month written YYYY-MM")
+    if not YEARS[0] <= int(match.group(1)) <= YEARS[1]:
+        raise PeriodError(f"{text!r} is not between {YEARS[0]} and {YEARS[1]}")
     return int(match.group(1)) * 12 + int(match.group(2)) - 1
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 
+from app.errors import BadInput
 from app.modules.analytics import exports, pages, report
 from app.modules.analytics.forms import FilterForm
 from app.modules.auth.permissions import require_roles
@@ -80,8 +81,10 @@ def compare():
 def export(fmt: str):
     """The rates table as CSV or XLSX, the formula in the first line."""
     form, error = _form()
-    if error or fmt not in ("csv", "xlsx"):
-        abort(400)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    if error:
+        raise BadInput(error)
     _table, rows = pages.rate_table(form, _locale())
     note = pages.formula_note(form.formula.data)
     if fmt == "csv":
@@ -98,7 +101,7 @@ def monthly_report():
     """The monthly PDF report for the `month` parameter (default: last month)."""
     form, error = _form()
     if error:
-        abort(400)
+        raise BadInput(error)
     pdf = report.monthly_report_pdf(form, _locale())
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": "attachment; filename=turnover-report.pdf"})

@@ -1,8 +1,6 @@
 """Sign in, sign out, change password, switch language."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -12,6 +10,7 @@ from app.extensions import limiter, login_manager
 from app.modules.auth import operations
 from app.modules.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
 from app.modules.auth.models import User
+from app.requests import safe_next
 from app.security import client_address
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -32,9 +31,7 @@ def _login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.index")
+    return safe_next(target, url_for("home.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

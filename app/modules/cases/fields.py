@@ -6,8 +6,10 @@ an unknown one gets a text box, so definitions written elsewhere still work.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
+
+from app.params import DateField
 
 # Art 39 grounds (LCL Art 39 (1)-(6)).
 ART39_GROUNDS = (

@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.modules.cases.fields import field_for
 from app.modules.cases.operations import HR_OPENS
+from app.params import DateField
 
 # The types HR may open; the open page offers those `openable_types` gives the user.
 OPENABLE_TYPES = HR_OPENS

@@ -27,12 +27,13 @@ from app.modules.cases.presenters import case_view, current_letter, send_back_of
 from app.modules.cases.uploads import UploadError, send_upload
 from app.modules.employees.models import Department, Employee
 from app.modules.employees.reasons import load_reasons
+from app.params import int_arg, page_arg
 
 bp = Blueprint("cases", __name__, url_prefix="/cases", template_folder="templates")
 
 
 def _page_number() -> int:
-    return request.args.get("page", 1, type=int)
+    return page_arg()
 
 
 def load_case(case_id: int) -> Case:
@@ -305,7 +306,7 @@ def queue():
     """The HR queue with filters (state, type, department, overdue) and sorting."""
     filters = queries.QueueFilters(
         state=catalog.state_code(request.args.get("state", "").split(",")), workflow_id=request.args.get("type", ""),
-        department_id=request.args.get("department", type=int), overdue=bool(request.args.get("overdue")),
+        department_id=int_arg("department"), overdue=bool(request.args.get("overdue")),
         open_only=request.args.get("all") != "1", sort=request.args.get("sort", "newest"))
     page = queries.queue(access.visibility_clause(current_user), filters, _page_number(),
                          operations.page_size(), china_today())

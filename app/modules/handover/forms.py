@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     PasswordField,
     SelectField,
@@ -16,6 +15,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from app.params import DateField
 
 CATEGORY_LABELS = {
     "documents": _l("Documents"), "systems": _l("Systems and accounts"), "assets": _l("Assets"),

@@ -31,6 +31,8 @@ from app.modules.handover.forms import (
 from app.modules.handover.jobs import record_dispute_notice
 from app.modules.handover.models import HandoverItem
 from app.modules.handover.panel import item_forms, panel
+from app.params import page_arg
+from app.requests import safe_next
 
 bp = Blueprint("handover", __name__, template_folder="templates")
 bp.add_app_template_global(panel, "handover_panel")
@@ -65,8 +67,8 @@ def _back(case: Case, item: HandoverItem | None = None):
     """Where the user came from; the case page if they may see it, else the item or the inbox."""
     from app.modules.cases.access import can_view
 
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
+    target = safe_next(request.form.get("next"), "")
+    if target:
         return redirect(target)
     if can_view(current_user, case):
         return redirect(url_for("cases.show", case_id=case.id, _anchor="handover"))
@@ -98,7 +100,7 @@ def _item_page(case: Case, item: HandoverItem, failed_form=None, name: str = "")
     forms = item_forms(case, item, current_user, failed={name: failed_form} if failed_form else None)
     return render_template("handover/item.html", case=case, item=item, forms=forms,
                            password_required=password_required(),
-                           next=request.form.get("next", ""))
+                           next=safe_next(request.form.get("next"), ""))
 
 
 def _invalid(case, item, form, name):
@@ -319,7 +321,7 @@ def _page(rows: list):
     from app.modules.cases.operations import page_size
     from app.modules.cases.queries import page_of
 
-    return page_of(rows, request.args.get("page", 1, type=int), page_size())
+    return page_of(rows, page_arg(), page_size())
 
 
 @bp.route("/handover/board/receiver", methods=["POST"])

@@ -4,9 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateTimeLocalField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -16,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.modules.interviews.operations import link_problem, place_problem
+from app.params import DateTimeLocalField, IntegerField
 
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 SCORES = [(str(n), str(n)) for n in range(1, 6)]

@@ -1,8 +1,6 @@
 """The inbox: a user's own notifications, unread first; mark one or all read."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -10,6 +8,8 @@ from flask_login import current_user, login_required
 from app.db import db
 from app.modules.notifications import operations
 from app.modules.notifications.models import Notification
+from app.params import page_arg
+from app.requests import safe_next
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -29,7 +29,7 @@ def unread_badge() -> dict:
 @login_required
 def inbox():
     """List my notifications, unread first."""
-    page = operations.list_notifications(current_user, request.args.get("page", 1, type=int),
+    page = operations.list_notifications(current_user, page_arg(),
                                          current_app.config["PAGE_SIZE"])
     return render_template("notifications/inbox.html", page=page)
 
@@ -65,5 +65,4 @@ def _own(notification_id: int) -> Notification:
 
 
 def _is_local(link: str | None) -> bool:
-    return bool(link) and link.startswith("/") and not link.startswith("//") \
-        and not urlsplit(link).netloc
+    return bool(link) and safe_next(link, "") == link
