@@ -6,9 +6,10 @@ database (the signed-in user, the language, the menu).
 """
 from __future__ import annotations
 
+import http
 import logging
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, Response, current_app, json, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -18,6 +19,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+# Problem types: tag URIs (RFC 4151) name them without pretending a page exists at the address.
+TYPE_PREFIX = "tag:sendoff,2026:problem/"
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please check what you entered.")),
@@ -57,6 +60,45 @@ class Conflict(werkzeug_exceptions.Conflict):
         self.reload_url = reload_url
 
 
+def problem(status: int, detail: str = "", *, type_: str | None = None, title: str | None = None,
+              errors: list[dict] | None = None, headers: dict | None = None, **extra) -> Response:
+    """An RFC 9457 problem+json response: type, title (in the reader's language), status,
+    detail, and field errors when given."""
+    body = {"type": TYPE_PREFIX + type_ if type_ else "about:blank",
+            "title": str(title or MESSAGES.get(status, (_phrase(status),))[0]), "status": status}
+    if detail:
+        body["detail"] = str(detail)
+    if errors:
+        body["errors"] = errors
+    body.update({k: v for k, v in extra.items() if v is not None})
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _phrase(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+class Problem(HTTPException):
+    """An error answered as a problem document with its own type, field errors and headers
+    (raised by the API, wherever in the request it happens)."""
+
+    def __init__(self, status: int, detail: str = "", *, type_: str | None = None,
+                 errors: list[dict] | None = None, headers: dict | None = None, **extra):
+        super().__init__(str(detail))
+        self.code = status
+        self.problem_args = {"type_": type_, "errors": errors, "headers": headers, **extra}
+        self.detail = str(detail)
+
+    def get_response(self, environ=None, scope=None):
+        return problem(self.code, self.detail, **self.problem_args)
+
+
 def init_errors(app: Flask) -> None:
     app.register_error_handler(HTTPException, render_error)  # an unhandled exception is a 500 here too
     app.register_error_handler(CSRFError, render_csrf_error)
@@ -71,6 +113,9 @@ def render_error(error):
     """Render an HTTP error (or an unhandled exception, as a 500) as a page, or problem+json."""
     if not isinstance(error, HTTPException):
         error = InternalServerError()
+    if isinstance(error, Problem):
+        _rollback_failed_session(error.code)
+        return error.get_response()
     code = error.code or 500
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]  # Allow, WWW-Authenticate
     return _render(code, reason=getattr(error, "reason", None),
@@ -82,10 +127,7 @@ def _render(code: int, reason=None, reload_url: str | None = None, headers: list
     title, text = MESSAGES.get(code, GENERIC)
     detail = str(reason or text) if code != 413 else str(text) % {"mb": _max_megabytes()}
     if request.path.startswith("/api/"):
-        body = current_app.json.response(
-            {"type": "about:blank", "title": str(title), "status": code, "detail": detail})
-        body.mimetype = PROBLEM_JSON
-        return body, code, headers or []
+        return problem(code, detail, title=str(title), headers=dict(headers or []))
     try:
         page = render_template("errors.html", code=code, title=title, text=detail, reload_url=reload_url)
     except Exception:  # the page needs the database; say at least what happened without it

@@ -218,6 +218,8 @@ def path_values(endpoint: str, world, session) -> dict:
         "notification_id": notification or 1, "version": 1, "workflow_id": "voluntary_resignation",
         "event": "withdraw", "key": world.document.code, "token": world.survey_token,
         "fmt": "csv", "code": "en" if endpoint == "auth.set_language" else "compensation",
+        "document_id": world.document.id, "employee_no": case.employee.employee_no, "endpoint_id": 1,
+        "delivery_id": 1, "filename": "x.pdf",
     }
 
 

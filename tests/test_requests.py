@@ -273,7 +273,7 @@ def test_every_http_error_is_the_apps_page_or_problem_json(app, client, people, 
     """Each code, raised by a view, gives the app's page (in both languages) and, under /api/,
     an RFC 9457 problem."""
     monkeypatch.setitem(app.view_functions, "auth.login", lambda: abort(code))
-    monkeypatch.setitem(app.view_functions, "analytics.api_turnover", lambda: abort(code))
+    monkeypatch.setitem(app.view_functions, "api_records.turnover", lambda: abort(code))
     response = client.get("/login")
     assert response.status_code == code and "navbar" in text(response)
     zh = text(response)

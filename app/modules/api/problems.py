@@ -1,43 +1,20 @@
 """RFC 9457 problem details (application/problem+json) for every error the API answers.
 
-`problem()` builds the response; `ApiProblem` is raised by views; `init_problem_handlers`
-turns every HTTP error raised inside the API blueprint into a problem document. The web's
-own error pages (app/errors.py) may use `problem()` for /api/ paths as well.
+`app.errors.problem()` builds the response (the app's error handler answers /api/ paths with
+it too); `ApiProblem` is raised by views; `init_problem_handlers` turns every HTTP error
+raised inside the API blueprint into a problem document.
 """
 from __future__ import annotations
 
-import http
-
-from flask import Response, json
 from werkzeug.exceptions import HTTPException
 
-MEDIA_TYPE = "application/problem+json"
-# Problem types: tag URIs (RFC 4151) name them without pretending a page exists at the address.
-TYPE_PREFIX = "tag:sendoff,2026:problem/"
+from app.errors import PROBLEM_JSON as MEDIA_TYPE
+from app.errors import Problem as ApiProblem
+from app.errors import problem
+
+__all__ = ["MEDIA_TYPE", "ApiProblem", "field_errors", "init_problem_handlers", "problem"]
+
 HANDLED_CODES = (400, 401, 403, 404, 405, 406, 409, 410, 412, 413, 415, 422, 428, 429, 500, 501, 503)
-
-
-def problem(status: int, detail: str = "", *, type_: str | None = None, title: str | None = None,
-            errors: list[dict] | None = None, headers: dict | None = None, **extra) -> Response:
-    """A problem+json response: type, title, status, detail, and field errors when given."""
-    body = {"type": TYPE_PREFIX + type_ if type_ else "about:blank",
-            "title": title or _phrase(status), "status": status}
-    if detail:
-        body["detail"] = str(detail)
-    if errors:
-        body["errors"] = errors
-    body.update({k: v for k, v in extra.items() if v is not None})
-    response = Response(json.dumps(body), status=status, mimetype=MEDIA_TYPE)
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
-
-
-def _phrase(status: int) -> str:
-    try:
-        return http.HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
 
 
 def field_errors(fields: dict, prefix: str = "") -> list[dict]:
@@ -50,20 +27,6 @@ def field_errors(fields: dict, prefix: str = "") -> list[dict]:
         for message in messages if isinstance(messages, (list, tuple)) else [messages]:
             found.append({"pointer": f"{prefix}/{name}", "detail": str(message)})
     return found
-
-
-class ApiProblem(HTTPException):
-    """Raised in an API view: answered as a problem document."""
-
-    def __init__(self, status: int, detail: str = "", *, type_: str | None = None,
-                 errors: list[dict] | None = None, headers: dict | None = None, **extra):
-        super().__init__(str(detail))
-        self.code = status
-        self.problem_args = {"type_": type_, "errors": errors, "headers": headers, **extra}
-        self.detail = str(detail)
-
-    def get_response(self, environ=None, scope=None):
-        return problem(self.code, self.detail, **self.problem_args)
 
 
 def handle_http_error(error):
@@ -86,7 +49,9 @@ def handle_http_error(error):
         for location, fields in messages.items():
             errors += field_errors(fields, "" if location == "json" else f"/{location}")
         detail = "The request has invalid fields."
-        return problem(422, detail, type_="validation", errors=errors, headers=headers)
+        # A malformed query string is a bad request; a body that parses but does not fit is 422.
+        status = 400 if set(messages) <= {"query", "path", "headers"} else 422
+        return problem(status, detail, type_="validation", errors=errors, headers=headers)
     return problem(error.code or 500, detail, headers=headers)
 
 

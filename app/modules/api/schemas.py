@@ -7,6 +7,7 @@ from app.modules.api.models import WEBHOOK_EVENTS
 from app.modules.auth.models import TOKEN_SCOPES
 
 MAX_PAGE = 100
+MAX_ID = 2_147_483_647  # ids and versions are 32-bit integers in the database
 STR = {"validate": validate.Length(max=200)}
 
 
@@ -127,7 +128,7 @@ class OpenableType(Schema):
 
 
 class EventFire(Schema):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     payload = fields.Dict(keys=fields.String(), load_default=dict)
 
 
@@ -165,12 +166,12 @@ class SuccessorPut(Schema):
 
 
 class HandOver(Schema):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     note = fields.String(load_default="", validate=validate.Length(max=4000))
 
 
 class Confirm(Schema):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 class Dispute(Confirm):
@@ -245,7 +246,7 @@ class TurnoverQuery(Schema):
     group_by = fields.String(data_key="group-by", load_default="department", validate=validate.Length(max=30))
     formula = fields.String(load_default="leavers_plus_end", validate=validate.Length(max=30))
     period = fields.String(load_default="month", validate=validate.Length(max=10))
-    department = fields.Integer(load_default=None, allow_none=True)
+    department = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 class Turnover(Schema):
