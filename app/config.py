@@ -60,6 +60,13 @@ def defaults() -> dict:
         "PUBLIC_BASE_URL": None,
         "DOCUMENTS_DIR": str(INSTANCE / "documents"),
         "UPLOADS_DIR": str(INSTANCE / "uploads"),
+        # Signed checkpoints of the audit chain: written here (keep a copy on another host),
+        # every interval while the chain grows (0: only `flask audit checkpoint`), mailed to
+        # the auditor when an address is set; the trust file lists earlier certificates.
+        "AUDIT_CHECKPOINT_DIR": str(INSTANCE / "audit-checkpoints"),
+        "AUDIT_CHECKPOINT_INTERVAL_MINUTES": 60,
+        "AUDIT_CHECKPOINT_EMAIL": None,
+        "AUDIT_CHECKPOINT_TRUST": None,
     }
 
 
@@ -86,6 +93,10 @@ ENV_MAP = {
     "SENDOFF_PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
     "SENDOFF_DOCUMENTS_DIR": ("DOCUMENTS_DIR", str),
     "SENDOFF_UPLOADS_DIR": ("UPLOADS_DIR", str),
+    "SENDOFF_AUDIT_CHECKPOINT_DIR": ("AUDIT_CHECKPOINT_DIR", str),
+    "SENDOFF_AUDIT_CHECKPOINT_INTERVAL_MINUTES": ("AUDIT_CHECKPOINT_INTERVAL_MINUTES", int),
+    "SENDOFF_AUDIT_CHECKPOINT_EMAIL": ("AUDIT_CHECKPOINT_EMAIL", str),
+    "SENDOFF_AUDIT_CHECKPOINT_TRUST": ("AUDIT_CHECKPOINT_TRUST", str),
 }
 
 
