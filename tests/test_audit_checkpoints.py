@@ -271,6 +271,15 @@ def test_the_tick_writes_one_when_the_head_moved_and_the_interval_passed(app, ch
     assert second and second != first and len(cp.checkpoint_files(folder)) == 2
 
 
+def test_a_forged_file_dated_in_the_future_does_not_stop_the_tick(chain_db, folder, fresh_db):
+    now = clock_now()
+    chain(chain_db, 2)
+    claims = {"schema": cp.SCHEMA, **cp.chain_state(chain_db), "created_at": "2099-01-01T00:00:00.000000Z"}
+    cp.write_document(folder, cp.sign_claims(claims, *other_key()))
+    assert cp.tick_checkpoint(fresh_db, now)
+    assert len(cp.checkpoint_files(folder)) == 2
+
+
 def test_the_tick_writes_none_when_switched_off_or_without_a_key(app, chain_db, folder, fresh_db,
                                                                  monkeypatch):
     chain(chain_db, 2)

@@ -38,6 +38,7 @@ from app.modules.notifications.rendering import render_message
 log = logging.getLogger(__name__)
 SCHEMA = "sendoff-audit-checkpoint/1"
 CLAIMS = ("schema", "head_hash", "last_id", "row_count", "created_at")
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # UTC, to the microsecond
 
 
 class CheckpointError(RuntimeError):
@@ -230,7 +231,7 @@ def write_checkpoint(session, now: datetime | None = None) -> Written:
                               "`flask docs keygen`)")
     at = (now or clock_now()).astimezone(UTC)
     claims = {"schema": SCHEMA, **chain_state(session),
-              "created_at": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+              "created_at": at.strftime(TIME_FORMAT)}
     path = write_document(checkpoint_dir(), sign_claims(claims, *organisation_key()))
     log.info("audit checkpoint %s: row %s, %s rows", path.name, claims["last_id"],
              claims["row_count"])
@@ -246,25 +247,31 @@ def checkpoint_if_due(session, now: datetime) -> Written | None:
     head = session.scalar(select(AuditHead.last_hash).where(AuditHead.id == 1))
     if head in (None, GENESIS):
         return None
-    latest = _latest_claims()
-    if latest is not None and (latest.get("head_hash") == head
-                               or now - _parse_time(latest) < timedelta(minutes=minutes)):
+    latest = _latest_valid(now)
+    if latest is not None and (latest.head_hash == head
+                               or now - _parse_time(latest.created_at) < timedelta(minutes=minutes)):
         return None
     return write_checkpoint(session, now)
 
 
-def _latest_claims() -> dict | None:
-    files = checkpoint_files(checkpoint_dir())
-    try:
-        return _load(files[-1])["claims"] if files else None
-    except (CheckpointError, KeyError, TypeError):
-        return None  # unreadable: write a fresh one (verify names the broken file)
+def _latest_valid(now: datetime) -> Anchor | None:
+    """The newest checkpoint whose signature holds and whose time has come: a broken or
+    forged file (one dated in the future, say) must not hold the next checkpoints back."""
+    trusted = trusted_certificates()
+    for path in reversed(checkpoint_files(checkpoint_dir())):
+        try:
+            anchor = check_document(_load(path), trusted, path.name)
+        except CheckpointError:
+            continue  # verify names it
+        if _parse_time(anchor.created_at) <= now:
+            return anchor
+    return None
 
 
-def _parse_time(claims: dict) -> datetime:
+def _parse_time(stamp) -> datetime:
     try:
-        return datetime.strptime(claims["created_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-    except (KeyError, TypeError, ValueError):
+        return datetime.strptime(stamp, TIME_FORMAT).replace(tzinfo=UTC)
+    except (TypeError, ValueError):
         return datetime.min.replace(tzinfo=UTC)
 
 
@@ -297,7 +304,7 @@ def _mailed(path: Path, claims: dict) -> Written:
 def mail_checkpoint(address: str, path: Path, claims: dict) -> str | None:
     """Mail the checkpoint file to the auditor, in the organisation's language."""
     name, email = parseaddr(address)
-    created = _parse_time(claims)
+    created = _parse_time(claims["created_at"])
     context = {"recipient": name or email, "claims": claims, "file": path.name,
                "created": created}
     rendered = render_message("audit_checkpoint", context,
