@@ -1,9 +1,13 @@
-"""Helpers for the audit tests: a database of its own, a chain of rows, tampering."""
+"""Helpers for the audit tests: a database of its own, a chain of rows, tampering, a mailbox."""
 from __future__ import annotations
 
 import contextlib
+import socket
+from email import message_from_bytes
+from email.policy import default as default_policy
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import text
 
 from app.db import db
@@ -73,3 +77,42 @@ def rewrite(session, row_id: int, **changes) -> str:
     row.hash = row_hash(row)
     session.commit()
     return row.hash
+
+
+class Mailbox:
+    """An aiosmtpd handler keeping every message; refuses the addresses in `refuse`."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=default_policy)
+        self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        return [m for rcpts, m in self.messages if address in rcpts]
+
+
+@pytest.fixture
+def mailbox(app, monkeypatch):
+    """A real SMTP server on 127.0.0.1 and the app configured to send to it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    for key, value in {"MAIL_ENABLED": True, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port,
+                       "MAIL_USE_TLS": False, "MAIL_USE_SSL": False, "MAIL_USERNAME": None,
+                       "MAIL_DEFAULT_SENDER": "sendoff@example.com"}.items():
+        monkeypatch.setitem(app.config, key, value)
+    yield box
+    controller.stop()

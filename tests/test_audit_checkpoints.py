@@ -16,12 +16,12 @@ from app.clock import now as clock_now
 from app.engine.audit import verify_chain
 from app.engine.models import AuditHead
 from app.modules.audit import checkpoints as cp
-from tests import audit_fixtures, test_notifications
+from tests import audit_fixtures
 from tests.audit_fixtures import append, chain, rewrite, sql
 from tests.engine_fixtures import utc
 
 chain_db = audit_fixtures.chain_db  # fixtures
-smtp = test_notifications.smtp
+mailbox = audit_fixtures.mailbox
 
 
 @pytest.fixture(scope="module")
@@ -301,12 +301,12 @@ def test_the_scheduler_job_writes_the_checkpoint(app, chain_db, folder, monkeypa
     assert result["audit_checkpoint"] == cp.checkpoint_files(folder)[-1].name
 
 
-def test_the_checkpoint_is_mailed_to_the_auditor(app, chain_db, folder, smtp, monkeypatch):
+def test_the_checkpoint_is_mailed_to_the_auditor(app, chain_db, folder, mailbox, monkeypatch):
     monkeypatch.setitem(app.config, "AUDIT_CHECKPOINT_EMAIL", "审计 <auditor@example.com>")
     chain(chain_db, 3)
     written = cp.write_checkpoint(chain_db, utc(2026, 3, 2, 2, 0))
     assert written.mailed_to and written.mail_error is None
-    [message] = smtp.to("auditor@example.com")
+    [message] = mailbox.to("auditor@example.com")
     assert message["Subject"].startswith("审计日志检查点")
     [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == written.path.name
@@ -315,9 +315,9 @@ def test_the_checkpoint_is_mailed_to_the_auditor(app, chain_db, folder, smtp, mo
     assert "共有 3 条记录" in body and "flask audit verify --checkpoints" in body
 
 
-def test_a_mail_failure_keeps_the_file(app, chain_db, folder, smtp, monkeypatch):
+def test_a_mail_failure_keeps_the_file(app, chain_db, folder, mailbox, monkeypatch):
     monkeypatch.setitem(app.config, "AUDIT_CHECKPOINT_EMAIL", "auditor@example.com")
-    smtp.refuse.add("auditor@example.com")
+    mailbox.refuse.add("auditor@example.com")
     chain(chain_db, 1)
     written = cp.write_checkpoint(chain_db)
     assert written.path.exists() and written.mail_error
