@@ -13,6 +13,7 @@ from app.config import ROOT
 FEATURES = (
     "auth", "home", "employees", "workflows", "cases", "settlement", "handover", "interviews",
     "alumni", "documents", "analytics", "disputes", "notifications", "api", "admin", "health",
+    "audit",
 )
 
 

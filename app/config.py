@@ -85,6 +85,13 @@ def defaults() -> dict:
         "SCIM_URL": None,
         "SCIM_TOKEN": None,
         "SCIM_TIMEOUT": 10,
+        # Signed checkpoints of the audit chain: written here (keep a copy on another host),
+        # every interval while the chain grows (0: only `flask audit checkpoint`), mailed to
+        # the auditor when an address is set; the trust file lists earlier certificates.
+        "AUDIT_CHECKPOINT_DIR": str(INSTANCE / "audit-checkpoints"),
+        "AUDIT_CHECKPOINT_INTERVAL_MINUTES": 60,
+        "AUDIT_CHECKPOINT_EMAIL": None,
+        "AUDIT_CHECKPOINT_TRUST": None,
     }
 
 
@@ -122,6 +129,10 @@ ENV_MAP = {
     "SENDOFF_WEBHOOK_ALLOW_PRIVATE": ("WEBHOOK_ALLOW_PRIVATE", _bool),
     "SENDOFF_SCIM_URL": ("SCIM_URL", str),
     "SENDOFF_SCIM_TOKEN": ("SCIM_TOKEN", str),
+    "SENDOFF_AUDIT_CHECKPOINT_DIR": ("AUDIT_CHECKPOINT_DIR", str),
+    "SENDOFF_AUDIT_CHECKPOINT_INTERVAL_MINUTES": ("AUDIT_CHECKPOINT_INTERVAL_MINUTES", int),
+    "SENDOFF_AUDIT_CHECKPOINT_EMAIL": ("AUDIT_CHECKPOINT_EMAIL", str),
+    "SENDOFF_AUDIT_CHECKPOINT_TRUST": ("AUDIT_CHECKPOINT_TRUST", str),
 }
 
 

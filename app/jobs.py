@@ -109,7 +109,8 @@ def run_cron(redis_url: str) -> None:
 
 
 def tick_job() -> dict:
-    """Scheduler entry point (every minute): fire due timers, then run due outbox jobs."""
+    """Scheduler entry point (every minute): fire due timers, run due outbox jobs, and write
+    a signed audit checkpoint when one is due (AUDIT_CHECKPOINT_INTERVAL_MINUTES)."""
     from sqlalchemy.orm import sessionmaker
 
     from app.clock import AppClock
@@ -117,13 +118,14 @@ def tick_job() -> dict:
     from app.engine.outbox import drain
     from app.engine.runtime import tick
     from app.law.calendar import ChinaCalendar
+    from app.modules.audit.checkpoints import tick_checkpoint
 
     factory = sessionmaker(bind=db.engine, expire_on_commit=False)
     clock = AppClock()
     report = tick(factory, clock=clock, calendar=ChinaCalendar(strict=False))
     outbox = drain(factory, clock=clock)
     return {"fired": report.fired, "skipped": report.skipped, "errors": report.errors,
-            "outbox": outbox}
+            "outbox": outbox, "audit_checkpoint": tick_checkpoint(factory, clock.now())}
 
 
 def run_outbox_job(job_id: int) -> str:

@@ -139,6 +139,7 @@ def app(db_url, tmp_path_factory):
         "OUTBOX_DISPATCH_AFTER_COMMIT": False,
         "DOCUMENTS_DIR": str(tmp_path_factory.mktemp("documents")),
         "UPLOADS_DIR": str(tmp_path_factory.mktemp("uploads")),
+        "AUDIT_CHECKPOINT_DIR": str(tmp_path_factory.mktemp("audit-checkpoints")),
     })
     metadata = load_all_models()
     with application.app_context():

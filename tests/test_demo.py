@@ -267,6 +267,40 @@ def test_demo_cases_rest_in_every_state_of_every_workflow(demo_db, demo_session)
     assert _resting_states(demo_session) == _shipped_states()
 
 
+def test_every_workflow_driven_to_every_end_leaves_an_intact_audit_chain(app, demo_session):
+    """The demo drives a case of each shipped workflow into each of its states, through the
+    real operations (events, checklists, interviews, settlements), finals included."""
+    finals = {d.id: {name for name in d.top if d.state(name).is_final}
+              for d in (definition.load(path) for path in sorted(WORKFLOWS.glob("*.yaml")))}
+    resting = _resting_states(demo_session)
+    assert all(finals[workflow] <= resting[workflow] for workflow in finals), (finals, resting)
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "Audit chain intact" in result.output
+
+
+@pytest.mark.slow
+def test_flask_demo_load_on_a_fresh_database_verifies(app, db_url, tmp_path_factory, monkeypatch):
+    """`flask workflows deploy`, `flask demo load` (its documents rendered too), then
+    `flask audit verify`, on an empty database."""
+    url, kwargs = scratch_url(db_url, tmp_path_factory)
+    engine = make_engine(url, **{k: v for k, v in kwargs.items() if not k.startswith("_")})
+    load_all_models().create_all(engine)
+    monkeypatch.setattr(db, "engine", engine)  # the demo runs its jobs on db.engine
+    runner = app.test_cli_runner()
+    try:
+        with bound_to(app, engine):
+            for args in (["workflows", "deploy"], ["demo", "load"]):
+                result = runner.invoke(args=args)
+                assert result.exit_code == 0, result.output
+            result = runner.invoke(args=["audit", "verify"])
+    finally:
+        engine.dispose()
+        drop_scratch(db_url, kwargs)
+    assert result.exit_code == 0, result.output
+    assert "no problems" in result.output
+
+
 def _cases_in(session, state: str) -> list[Case]:
     return [c for c in session.scalars(select(Case).order_by(Case.id))
             if c.instance.configuration[0].split(".")[0] == state]

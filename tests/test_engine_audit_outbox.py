@@ -46,9 +46,9 @@ def test_chain_links_and_verifies(db, clock):
 @pytest.mark.parametrize("tamper, words", [
     ("UPDATE audit_events SET actor_name = 'Mallory' WHERE id = :id", "content was changed"),
     ("UPDATE audit_events SET payload = '{\"n\": 9}' WHERE id = :id", "payload was changed"),
-    ("DELETE FROM audit_events WHERE id = :id", "does not point to the row before"),
+    ("DELETE FROM audit_events WHERE id = :id", "does not continue from row"),
 ])
-def test_verify_names_the_first_broken_row(db, clock, tamper, words):
+def test_verify_names_the_broken_row(db, clock, tamper, words):
     session = db
     rows = [append(session, clock, n=i) for i in range(4)]
     session.execute(text(tamper), {"id": rows[1].id})
@@ -63,7 +63,7 @@ def test_truncating_the_end_is_detected(db, clock):
     rows = [append(session, clock, n=i) for i in range(3)]
     session.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": rows[-1].id})
     session.commit()
-    assert "missing" in verify_chain(session).reason
+    assert "were deleted" in verify_chain(session).reason
 
 
 def test_concurrent_appends_never_fork_the_chain(fresh_db, clock):

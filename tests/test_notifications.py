@@ -354,7 +354,9 @@ def test_every_template_renders_in_both_languages(app, session):
                "event": {"en": "Approve", "zh_CN": "批准"}, "last_day": date(2026, 4, 30),
                "comment": "<b>ok</b>", "item": {"en": "Laptop", "zh_CN": "笔记本电脑"},
                "starts_at": datetime(2026, 3, 20, 2, 0, tzinfo=UTC), "location": "A",
-               "interviewer": "B", "deadline": date(2026, 5, 1)}
+               "interviewer": "B", "deadline": date(2026, 5, 1),
+               "created": datetime(2026, 3, 2, 2, 0, tzinfo=UTC),
+               "claims": {"row_count": 965, "last_id": 965}, "file": "checkpoint.json"}
     names = sorted(p.stem for p in EMAILS.glob("*.txt") if not p.stem.startswith("_"))
     assert len(names) >= 14
     for name in names:

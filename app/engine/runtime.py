@@ -21,8 +21,11 @@ from app.engine import SYSTEM, Actor
 from app.engine import machine as m
 from app.engine.audit import (
     HASHED_FIELDS,
+    ChainHeadMoved,
     append_audit,
     audit_values,
+    held_head,
+    hold_head,
     jsonable,
     moved_head,
     write_locked,
@@ -186,10 +189,11 @@ def _write_instance(session, instance: WorkflowInstance | None, instance_id: int
     params = {"w_id": instance_id, "w_old": old, **{f"v_{k}": v for k, v in values.items()}}
     audit_id = None
     if audit is not None and connection.dialect.name == "postgresql":
-        row = _WRITE_INSTANCE_AND_AUDIT.first(connection, {**params, **audit})
-        if row is None:  # the version moved (or the chain head vanished): nothing written
+        moved, audit_id = _WRITE_INSTANCE_AND_AUDIT.first(connection, {**params, **audit})
+        if moved is None:  # the version moved: nothing written
             raise StaleDataError(f"workflow instance {instance_id} changed underneath this event")
-        audit_id = row[0]
+        if audit_id is None:  # the chain head is not where this row continues from
+            raise ChainHeadMoved(audit["prev_hash"])
         moved_head(session, audit["hash"])
     else:
         if _WRITE_INSTANCE.rowcount(connection, params) != 1:
@@ -205,8 +209,10 @@ def _write_instance(session, instance: WorkflowInstance | None, instance_id: int
 def _instance_and_audit_statement():
     """PostgreSQL: update the instance, move the chain head, insert the audit row, at once.
 
-    Nothing is written unless the instance still has the old version (the head moves and
-    the row is inserted only FROM the updated instance row).
+    The head moves only from the instance row just updated (so nothing is written unless
+    the instance still has the old version) and only from the row's predecessor (so the row
+    never forks the chain); the row is inserted only FROM the moved head. The one result
+    row says which happened: (the instance's id or NULL, the audit row's id or NULL).
     """
     audit_table = AuditEvent.__table__
     columns = (*HASHED_FIELDS, "hash")
@@ -214,13 +220,15 @@ def _instance_and_audit_statement():
     sql = (f"WITH moved AS (UPDATE workflow_instances SET {sets} "  # noqa: S608 - names are constants
            "WHERE id = :w_id AND version = :w_old RETURNING id), "
            "head AS (UPDATE audit_head SET last_hash = :hash "
-           "WHERE id = 1 AND EXISTS (SELECT 1 FROM moved) RETURNING id) "
-           f"INSERT INTO audit_events ({', '.join(columns)}) "
-           f"SELECT {', '.join(':' + c for c in columns)} FROM moved, head RETURNING id")
+           "WHERE id = 1 AND last_hash = :prev_hash AND EXISTS (SELECT 1 FROM moved) "
+           "RETURNING id), "
+           f"added AS (INSERT INTO audit_events ({', '.join(columns)}) "
+           f"SELECT {', '.join(':' + c for c in columns)} FROM head RETURNING id) "
+           "SELECT (SELECT id FROM moved), (SELECT id FROM added)")
     binds = [bindparam(f"v_{name}", type_=_T.c[name].type) for name in _INSTANCE_FIELDS]
     binds += [bindparam("w_id", type_=Integer), bindparam("w_old", type_=Integer)]
     binds += [bindparam(c, type_=audit_table.c[c].type) for c in columns]
-    return text(sql).bindparams(*binds).columns(id=Integer)
+    return text(sql).bindparams(*binds).columns(moved=Integer, audit_id=Integer)
 
 
 _WRITE_INSTANCE_AND_AUDIT = Prepared(_instance_and_audit_statement())
@@ -314,10 +322,11 @@ _LOCK_ROW = {for_update: Prepared(_lock_statement(for_update)) for for_update in
 def _lock_instance_and_head(session, instance_id: int):
     """Lock the instance and the audit chain head in one round trip.
 
-    Returns (row, the head's hash): the instance's column values as a tuple, or None when
-    there is no such instance; the hash is None when there is no chain head yet (the
-    first event ever: `append_audit` creates it). The order (instance, then head) is the
-    same as in every other write path.
+    Returns the instance's column values as a tuple, or None when there is no such
+    instance. The head's hash is held for the transaction (`hold_head`): the event's
+    actions and the event itself append after it, in order. Without a chain head yet (the
+    first event ever) nothing is held and `append_audit` creates it. The order (instance,
+    then head) is the same as in every other write path.
     """
     if session.autoflush:
         session.flush()  # as a query would: the caller's pending changes go first
@@ -325,11 +334,12 @@ def _lock_instance_and_head(session, instance_id: int):
     row = _LOCK_ROW[connection.dialect.name != "sqlite"].first(
         connection, {"instance_id": instance_id})
     if row is not None:
-        return row, row[-1]
+        hold_head(session, row[-1])
+        return row
     instance = _lock_instance(session, instance_id)
     if instance is None:
-        return None, None
-    return tuple(getattr(instance, key) for key in _COLUMN_KEYS), None
+        return None
+    return tuple(getattr(instance, key) for key in _COLUMN_KEYS)
 
 
 def _loaded(session, row) -> WorkflowInstance | None:
@@ -479,9 +489,8 @@ def _clear_reentered_slots(ctx: Context, entered) -> None:
                 WorkflowSignature.slot.like(f"{path}.%")))
 
 
-def _apply(ctx: Context, decision: m.Decision, role: str, payload: dict, now,
-           head: str | None = None) -> FireResult:
-    """Write an accepted decision; `head` is the chain head's hash when fire locked it."""
+def _apply(ctx: Context, decision: m.Decision, role: str, payload: dict, now) -> FireResult:
+    """Write an accepted decision; its audit row follows any the actions appended."""
     instance_id = _instance_id(ctx)
     _engine_managed(ctx.session, instance_id)
     _cancel_timers(ctx.session, instance_id, decision.exited, now, ctx.definition)
@@ -507,8 +516,10 @@ def _apply(ctx: Context, decision: m.Decision, role: str, payload: dict, now,
         payload={**payload, "joined": decision.joined} if decision.joined else payload,
         request_id=ctx.request_id,
     )
-    # Locked together with the instance (fire): the row is built here, `payload` is plain
-    # JSON data already. Otherwise the head is locked (and created) by append_audit.
+    # The head is held (fire locked it with the instance; actions may have moved it since):
+    # the row is built here, `payload` is plain JSON data already. Otherwise the head is
+    # locked (and created) by append_audit.
+    head = held_head(ctx.session)
     values = (audit_values(prev_hash=head, plain_payload=True, **audit)
               if head is not None else None)
     old = current("version")
@@ -571,7 +582,7 @@ def fire(session, instance_id: int, event: str, actor: Actor, expected_version: 
     `expected_version=None` skips the staleness check (system callers, or callers that
     re-validate themselves, such as co-signers of different parallel regions).
     """
-    row, head = _lock_instance_and_head(session, instance_id)
+    row = _lock_instance_and_head(session, instance_id)
     if row is None:
         raise NotDeployed(f"workflow instance {instance_id} does not exist")
     instance = _loaded(session, row)  # the caller's object (if any) shows the locked row
@@ -595,7 +606,7 @@ def fire(session, instance_id: int, event: str, actor: Actor, expected_version: 
     if isinstance(decision, Refusal):
         return FireResult(False, decision, version, tuple(configuration))
     role = has_role.used(decision.transition.allowed)
-    return _apply(ctx, decision, role, jsonable(payload), clock.now(), head)
+    return _apply(ctx, decision, role, jsonable(payload), clock.now())
 
 
 def available_events(session, instance_id: int, actor: Actor, *, clock, calendar,

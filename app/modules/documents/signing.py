@@ -53,6 +53,14 @@ def signer():
     return _load_signer(path, _password(), Path(path).stat().st_mtime)
 
 
+def organisation_key():
+    """The organisation's private key and certificate as `cryptography` objects, read from
+    the signer above (same file, password and cache): for signatures outside PDFs."""
+    loaded = signer()
+    key = serialization.load_der_private_key(loaded.signing_key.dump(), password=None)
+    return key, x509.load_der_x509_certificate(loaded.signing_cert.dump())
+
+
 def _outside_event_loop(fn, *args):
     """pyHanko drives asyncio.run() itself, which fails inside a running loop (an async
     server, or a test browser driver): then run it on a short-lived thread."""

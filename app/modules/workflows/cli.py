@@ -1,4 +1,4 @@
-"""`flask workflows ...` (deploy, lint, diagram, migrate, tick, drain) and `flask audit verify`."""
+"""`flask workflows ...` (deploy, lint, diagram, migrate, tick, drain)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,14 +16,14 @@ from app.engine.definition import from_canonical, load
 from app.engine.errors import EngineError
 from app.engine.lint import definition_files, lint_paths
 from app.engine.registry import registry
+from app.modules.audit.checkpoints import tick_checkpoint
 
 WORKFLOWS_DIR = Path(__file__).resolve().parents[3] / "workflows"
 
 
 def register_cli(app: Flask) -> None:
-    """Add the `workflows` and `audit` command groups."""
+    """Add the `workflows` command group."""
     app.cli.add_command(workflows)
-    app.cli.add_command(audit)
 
 
 def _factory():
@@ -131,12 +131,16 @@ def migrate_command(workflow_id, from_version, to_version, pairs, dry_run):
 
 @workflows.command("tick")
 def tick_command():
-    """Fire due timers as the system actor (idempotent; run it every minute from cron)."""
-    report = runtime.tick(_factory(), clock=AppClock(), calendar=_calendar(),
-                          registry=registry)
+    """Fire due timers as the system actor (idempotent; run it every minute from cron), and
+    write a signed audit checkpoint when one is due."""
+    clock = AppClock()
+    report = runtime.tick(_factory(), clock=clock, calendar=_calendar(), registry=registry)
     for error in report.errors:
         click.echo(error, err=True)
     click.echo(f"fired {report.fired}, skipped {report.skipped}, errors {len(report.errors)}")
+    checkpoint = tick_checkpoint(_factory(), clock.now())
+    if checkpoint:
+        click.echo(f"audit checkpoint: {checkpoint}")
     if report.errors:
         raise SystemExit(1)
 
@@ -147,22 +151,3 @@ def drain_command(limit):
     """Run due outbox jobs now, in this process (also retries expired leases)."""
     counts = outbox.drain(_factory(), clock=AppClock(), registry=registry, limit=limit)
     click.echo(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing due")
-
-
-@click.group(cls=AppGroup, help="The hash-chained audit log.")
-def audit():
-    pass
-
-
-@audit.command("verify")
-def verify_command():
-    """Walk the chain; name the first broken row and exit 1 if there is one."""
-    from app.engine.audit import verify_chain
-
-    report = verify_chain(db.session)
-    if report.ok:
-        click.echo(f"audit chain intact: {report.checked} events")
-        return
-    click.echo(f"audit chain broken at event {report.broken_id}: {report.reason} "
-               f"({report.checked} events before it verified)")
-    raise SystemExit(1)
