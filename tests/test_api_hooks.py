@@ -182,7 +182,7 @@ def test_the_leaver_is_inactive_in_scim_after_the_last_day_and_not_before(
     case = open_case(people.leaver, "voluntary_resignation", people.hr_user, notice_date=last_day - timedelta(days=40),
                      requested_last_day=last_day, handover_receiver_id=people.successor.id)
     walk_to_handover(case, people)
-    session.flush()
+    session.commit()  # as a request ends; the jobs below run in sessions of their own, as a worker's
     job = session.scalars(select(OutboxJob).where(OutboxJob.kind == alumni.SHUTDOWN_JOB)).one()
     due = alumni.shutdown_due_at(case)
 
