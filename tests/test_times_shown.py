@@ -43,3 +43,19 @@ def test_pdfs_print_china_time_with_its_zone():
 def test_files_carry_iso_8601_with_the_offset():
     assert iso_instant(NAIVE_UTC) == "2027-01-01T00:30:00+08:00"
     assert iso_instant(None) == ""
+
+
+def test_an_instant_given_in_china_time_is_stored_as_that_instant(session):
+    """SQLite keeps no zone: a China-time value must not come back eight hours off."""
+    from sqlalchemy import select
+
+    from app.clock import CHINA_TZ
+    from app.engine.models import OutboxJob
+    from app.engine.outbox import PENDING_KEY, record
+
+    at = datetime(2027, 1, 1, 0, 30, tzinfo=CHINA_TZ)
+    job = record(session, "test.kind", {}, now=at)
+    session.info.pop(PENDING_KEY, None)
+    stored = session.scalars(select(OutboxJob).where(OutboxJob.id == job.id)
+                             .execution_options(populate_existing=True)).one()
+    assert stored.available_at == LATE_UTC and stored.available_at.tzinfo is not None

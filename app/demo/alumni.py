@@ -83,6 +83,12 @@ def _china(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=CHINA_TZ)
 
 
+def _workdays_before(day: date, n: int) -> date:
+    from app.modules.workflows.hooks import app_calendar
+
+    return app_calendar().add_business_days(day, -n)
+
+
 def _notice_for(employee: Employee, last_day: date) -> date:
     """The latest working day on which her written notice still gives this last day."""
     from app.modules.cases.operations import default_last_day
@@ -109,9 +115,10 @@ def _archived_case(session, alumna: Employee, users: dict, dates: DemoDates) -> 
     case = open_case(alumna, "voluntary_resignation", hr, reason_codes=["career", "development"],
                      primary_reason="career", notice_date=_notice_for(alumna, last_day),
                      requested_last_day=last_day, statement="感谢公司多年的培养，因个人职业发展考虑，申请离职。")
-    drive_to_interview(session, case, leaver, hr, _china(last_day - timedelta(days=2), 10))
-    with travel(_china(last_day - timedelta(days=2), 14)):  # planned the day before it was held
-        interview = schedule_interview(case, hr, starts_at=_china(last_day - timedelta(days=1), 14),
+    signed, held = _workdays_before(last_day, 2), _workdays_before(last_day, 1)
+    drive_to_interview(session, case, leaver, hr, _china(signed, 10))
+    with travel(_china(signed, 14)):  # planned the day before it was held
+        interview = schedule_interview(case, hr, starts_at=_china(held, 14),
                                        interviewer=hr, location="广州办公室 3楼会议室")
     record_answers(interview, hr, answers={
         "main_reason": "希望转向风控分析方向，公司内部暂时没有合适岗位。",

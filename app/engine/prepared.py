@@ -39,7 +39,7 @@ class Prepared:
                   _bind_processor(compiled.binds[name], dialect)) for name in names]
         columns = list(getattr(self.statement, "selected_columns", None) or
                        getattr(self.statement, "exported_columns", None) or ())
-        results = [dialect.type_descriptor(c.type).result_processor(dialect, None)
+        results = [c.type.dialect_impl(dialect).result_processor(dialect, None)
                    for c in columns]
         prepared = (compiled.string, compiled.positional, binds,
                     results if any(results) else None)
@@ -90,4 +90,4 @@ class Prepared:
 
 
 def _bind_processor(bind, dialect):
-    return dialect.type_descriptor(bind.type).bind_processor(dialect)
+    return bind.type.dialect_impl(dialect).bind_processor(dialect)

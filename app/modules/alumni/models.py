@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, TimestampMixin, utcnow
+from app.db import Base, TimestampMixin, UtcDateTime, utcnow
 from app.modules.auth.models import User
 from app.modules.cases.models import Case
 from app.modules.employees.models import Employee, Separation
@@ -35,7 +35,7 @@ class AlumniRecord(TimestampMixin, Base):
     approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     review_date: Mapped[date | None] = mapped_column(Date)
     consent_offers: Mapped[bool] = mapped_column(Boolean, default=False)
-    consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
 
     employee: Mapped[Employee] = relationship()
@@ -60,7 +60,7 @@ class EligibilityChange(Base):
     approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     review_date: Mapped[date | None] = mapped_column(Date)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class AlumniLookup(Base):
@@ -73,7 +73,7 @@ class AlumniLookup(Base):
     query: Mapped[str] = mapped_column(String(200), default="")
     kind: Mapped[str] = mapped_column(String(20))  # name|pinyin|id_number|phone|...|view
     employee_ids: Mapped[list] = mapped_column(JSON, default=list)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Rehire(Base):
@@ -88,7 +88,7 @@ class Rehire(Base):
     previous_hire_date: Mapped[date] = mapped_column(Date)
     earlier_tenure_days: Mapped[int] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     previous_record: Mapped[AlumniRecord] = relationship()
 
@@ -101,4 +101,4 @@ class AccountShutdown(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, true
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, TimestampMixin
+from app.db import Base, TimestampMixin, UtcDateTime
 
 WEBHOOK_EVENTS = (
     "case.opened", "case.state_changed", "case.closed", "handover.signed_off",
@@ -30,7 +30,7 @@ class WebhookEndpoint(TimestampMixin, Base):
     secret: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class WebhookDelivery(TimestampMixin, Base):
@@ -51,7 +51,7 @@ class WebhookDelivery(TimestampMixin, Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_status_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str] = mapped_column(Text, default="")
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     endpoint: Mapped[WebhookEndpoint] = relationship()
     attempt_rows: Mapped[list[WebhookAttempt]] = relationship(
@@ -66,7 +66,7 @@ class WebhookAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     delivery_id: Mapped[int] = mapped_column(ForeignKey("webhook_deliveries.id", ondelete="CASCADE"),
                                              index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
     status_code: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str] = mapped_column(Text, default="")
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
@@ -89,4 +89,4 @@ class IdempotencyKey(Base):
     body: Mapped[str | None] = mapped_column(Text)
     content_type: Mapped[str] = mapped_column(String(100), default="application/json")
     location: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

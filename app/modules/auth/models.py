@@ -4,10 +4,10 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, TimestampMixin, utcnow
+from app.db import Base, TimestampMixin, UtcDateTime, utcnow
 from app.modules.employees.models import Employee
 
 # Roles granted explicitly; "employee" and "supervisor" are derived from the employee
@@ -34,10 +34,10 @@ class User(TimestampMixin, Base):
     # ends every session and remember-cookie of the account at once. A token lives at most
     # REMEMBER_DAYS from its issue (NULL: expired), so a copied cookie dies then at the latest.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
-    session_token_issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
+    session_token_issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=utcnow)
     locale: Mapped[str | None] = mapped_column(String(10))
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # A login for another system (an identity provider, an HR suite): no employee, no
     # password sign-in, API tokens only.
     is_service_account: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -92,9 +92,9 @@ class ApiToken(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(80))
     prefix: Mapped[str] = mapped_column(String(12))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     scopes: Mapped[list] = mapped_column(JSON, default=lambda: ["read"])
 
     user: Mapped[User] = relationship()
@@ -116,5 +116,5 @@ class LoginThrottleEntry(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
-    not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    not_before: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint, event
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, utcnow
+from app.db import Base, UtcDateTime, utcnow
 from app.modules.cases.models import Case
 
 
@@ -34,7 +34,7 @@ class Document(Base):
     # A retried job finds its own document instead of creating a second version.
     outbox_job_id: Mapped[int | None] = mapped_column(Integer, unique=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship()
 

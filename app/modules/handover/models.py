@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, false, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, TimestampMixin
+from app.db import Base, TimestampMixin, UtcDateTime
 
 STATUSES = ("pending", "handed_over", "confirmed", "disputed")
 SIDES = ("leaver", "receiver")
@@ -35,12 +35,12 @@ class HandoverItem(TimestampMixin, Base):
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
     evidence_id: Mapped[int | None] = mapped_column(ForeignKey("case_attachments.id"))
     dispute_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
-    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     removed_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Denormalised from the active signature rows, written in the same transaction.
-    leaver_signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    leaver_signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     leaver_signed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    receiver_signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    receiver_signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     receiver_signed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
@@ -77,10 +77,10 @@ class HandoverSignature(Base):
     side: Mapped[str] = mapped_column(String(10))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     signer_name: Mapped[str] = mapped_column(String(120), default="")
-    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     ip: Mapped[str] = mapped_column(String(64), default="")
     content_hash: Mapped[str] = mapped_column(String(64))
-    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    voided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     void_reason: Mapped[str] = mapped_column(Text, default="")
     # How it was given: "web" (a signed-in page) or "api" (with the personal access token).
     channel: Mapped[str] = mapped_column(String(10), default="web", server_default="web")

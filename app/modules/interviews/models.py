@@ -4,10 +4,10 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, TimestampMixin, utcnow
+from app.db import Base, TimestampMixin, UtcDateTime, utcnow
 from app.modules.auth.models import User
 from app.modules.cases.models import Case
 
@@ -23,7 +23,7 @@ class ExitInterview(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
-    starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     minutes: Mapped[int] = mapped_column(Integer, default=45)
     location: Mapped[str] = mapped_column(String(200), default="")
     video_link: Mapped[str] = mapped_column(String(300), default="")
@@ -40,11 +40,11 @@ class ExitInterview(TimestampMixin, Base):
     avoidable: Mapped[bool | None] = mapped_column(Boolean)
     outcome: Mapped[str | None] = mapped_column(String(20))
     not_held_reason: Mapped[str] = mapped_column(Text, default="")
-    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # RFC 5545 SEQUENCE of the last invitation or cancellation sent (0 for the first).
     ics_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow,
                                                  onupdate=utcnow)
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -70,7 +70,7 @@ class InterviewAddendum(Base):
     interview_id: Mapped[int] = mapped_column(ForeignKey("exit_interviews.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     interview: Mapped[ExitInterview] = relationship(back_populates="addenda")
     author: Mapped[User | None] = relationship()

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, TimestampMixin
+from app.db import Base, TimestampMixin, UtcDateTime
 from app.modules.auth.models import User
 from app.modules.cases.models import Case
 
-UTC_DATETIME = DateTime(timezone=True)
+UTC_DATETIME = UtcDateTime()
 
 
 class Notification(TimestampMixin, Base):

@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, TimestampMixin, utcnow
+from app.db import Base, TimestampMixin, UtcDateTime, utcnow
 from app.modules.auth.models import User
 
 MONEY = Numeric(12, 2)
@@ -24,8 +24,8 @@ class SettlementSheet(TimestampMixin, Base):
     cumulative_work_years: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
     non_compete_agreed: Mapped[bool] = mapped_column(Boolean, default=False)
     non_compete_months: Mapped[int | None] = mapped_column(Integer)
-    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # Optimistic lock: a form posted against an older version is a 409, never an overwrite.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
@@ -56,7 +56,7 @@ class SettlementLine(Base):
     override_amount: Mapped[Decimal | None] = mapped_column(MONEY)
     override_reason: Mapped[str | None] = mapped_column(Text)
     overridden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    overridden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    overridden_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     sheet: Mapped[SettlementSheet] = relationship(back_populates="lines")
     overridden_by: Mapped[User | None] = relationship()
