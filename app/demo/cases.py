@@ -49,7 +49,7 @@ class Script:
     workflow_id: str
     state: str
     pool: str
-    notice_ago: int  # days from the notice date to today
+    notice_ago: int  # days from the notice date to today (moved back to a working day)
     steps: tuple = ()
     reasons: tuple[str, ...] = ()
     statement: str = ""
@@ -69,7 +69,7 @@ HANDED_OVER = (NameSuccessor(), HandOver(), Fire("sign_leaver", "employee"), Fir
 HR_SIGNED_OFF = (NameSuccessor(), HandOver(), Fire("sign_leaver", "hr"), Fire("sign_receiver", "receiver"))
 PROPOSED = Fire("propose", "hr", {"agreed_last_day": AfterNotice(15)})
 AGREED = (PROPOSED, Fire("sign_employee", "employee"), Fire("sign_company", "hr_admin"))
-UNION = Fire("record_union_reply", "hr", {"union_notified_on": AfterNotice(0),
+UNION = Fire("record_union_reply", "hr", {"union_notified_on": AfterNotice(0, workday=False),
                                           "comment": "已书面通知公司工会，工会无异议。"})
 NO_FAULT = Fire("file_without_fault", "hr", {"ground": "incompetent", "notice_mode": "notice"})
 IN_LIEU = Fire("file_without_fault", "hr", {"ground": "incompetent", "notice_mode": "pay_in_lieu"})
@@ -358,7 +358,10 @@ def _employees(session: Session, cast: list[Cast]) -> dict[str, Employee]:
 
 
 def _open(desk: Desk, script: Script, employee: Employee) -> Case:
-    notice = desk.today - timedelta(days=script.notice_ago)
+    # Notice was given on a working day: the one `notice_ago` days back, or the one before
+    # it; a notice served today is served today, whatever day it is.
+    notice = desk.today if script.notice_ago == 0 else desk.workday(
+        -1, desk.today - timedelta(days=script.notice_ago - 1))
     if script.on_contract_end and employee.contract_end and employee.contract_end > desk.today:
         last_day = employee.contract_end
     else:

@@ -39,9 +39,11 @@ class DemoError(RuntimeError):
 
 @dataclass(frozen=True)
 class AfterNotice:
-    """A payload value: the day `days` calendar days after the case's notice date."""
+    """A payload value: `days` calendar days after the case's notice date, moved on to the
+    next working day when `workday` (a last day falls on a working day)."""
 
     days: int
+    workday: bool = True
 
 
 @dataclass
@@ -136,7 +138,10 @@ def _value(value, case: Case):
     if value == REQUESTED:
         return case.requested_last_day.isoformat()
     if isinstance(value, AfterNotice):
-        return (case.notice_date + timedelta(days=value.days)).isoformat()
+        from app.modules.workflows.hooks import app_calendar
+
+        day = case.notice_date + timedelta(days=value.days)
+        return (app_calendar().next_workday(day) if value.workday else day).isoformat()
     if isinstance(value, str) and "{year}" in value:  # a reference number of the notice's year
         return value.format(year=case.notice_date.year)
     return value

@@ -33,7 +33,8 @@ def cast_people(wanted: Iterable[tuple[str, str]], people: Iterable[Person],
     current = [p for p in people if p.departure is None]
     managers = {p.manager_no for p in current if p.manager_no}
     staff = sorted((p for p in current if not p.pinned and p.manager_no
-                    and p.employee_no not in managers), key=lambda p: p.employee_no)
+                    and p.employee_no not in managers and _seated(p, today)),
+                   key=lambda p: p.employee_no)
     pools = _pools(staff, supervisor_no, seed, today)
     settled = [p for p in staff if _settled(p, today)]
     taken: set[str] = set()  # leavers
@@ -51,6 +52,14 @@ def cast_people(wanted: Iterable[tuple[str, str]], people: Iterable[Person],
                 cast[key] = Cast(person.employee_no, successor)
                 break
     return cast
+
+
+def _seated(person: Person, today: date) -> bool:
+    # The history moves people between seats up to today; a case's leaver (or successor) must
+    # hold their seat since before the case's notice, or the departure would end an
+    # assignment that began after the last day. A hire's seat is as old as the person.
+    seat = person.spells[-1]
+    return seat.start_kind == "hire" or seat.start < today - EARLIEST_NOTICE
 
 
 def _in_probation(person: Person, today: date) -> bool:
