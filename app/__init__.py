@@ -73,10 +73,11 @@ def configure_logging(app: Flask) -> None:
 def configure_database(app: Flask) -> None:
     from app.db import db
     from app.engine.outbox import enable_dispatch_after_commit
+    from app.jobs import dispatch_outbox_job
 
     db.init_app(app)
     if app.config["OUTBOX_DISPATCH_AFTER_COMMIT"] and not db.dispatch_enabled:
-        enable_dispatch_after_commit(db.session.session_factory)
+        enable_dispatch_after_commit(db.session.session_factory, dispatch_outbox_job)
         db.dispatch_enabled = True
 
 

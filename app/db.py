@@ -1,60 +1,29 @@
-"""Database plumbing: Base with a naming convention, engines, sessions and mixins.
+"""Database plumbing: engines, sessions and mixins; the declarative base comes from the engine.
 
-This module imports nothing from Flask so that the engine and the CLI can use it.
+This module imports nothing from Flask so that the CLI and the job runners can use it.
 """
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event, func
+from sqlalchemy import create_engine, event, func
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, scoped_session, sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column, scoped_session, sessionmaker
 
 from app.clock import now as clock_now
+from app.engine import clock as engine_clock
+from app.engine.sql import NAMING_CONVENTION, Base, UtcDateTime, is_sqlite  # noqa: F401 (re-exported)
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+# The engine's models stamp rows with the application clock (tests travel in time with it).
+engine_clock.use(clock_now)
 
 
 def utcnow() -> datetime:
     """Aware UTC now, from the application clock (`app.clock.now`)."""
     return clock_now()
-
-
-class UtcDateTime(TypeDecorator):
-    """An instant, stored in UTC and read back aware on every database.
-
-    SQLite keeps no zone: an aware China-time value would be stored as its wall-clock time
-    and read back, naive, as if it were UTC (eight hours off). Every value is converted to
-    UTC on the way in, and SQLite's naive values are marked UTC on the way out.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is not None and value.tzinfo is not None:
-            value = value.astimezone(UTC)
-            if dialect.name == "sqlite":
-                value = value.replace(tzinfo=None)
-        return value
-
-    def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value
 
 
 class TimestampMixin:
@@ -124,13 +93,6 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if sqlite_immediate.get() else "BEGIN")
-
-
-def is_sqlite(engine_or_session) -> bool:
-    bind = getattr(engine_or_session, "bind", None) or engine_or_session
-    if hasattr(engine_or_session, "get_bind"):
-        bind = engine_or_session.get_bind()
-    return bind.dialect.name == "sqlite"
 
 
 class Database:

@@ -128,9 +128,18 @@ def tick_job() -> dict:
             "outbox": outbox, "audit_checkpoint": tick_checkpoint(factory, clock.now())}
 
 
+def dispatch_outbox_job(job_id: int) -> None:
+    """Queue one committed outbox job (the engine's after-commit dispatcher)."""
+    enqueue("app.jobs:run_outbox_job", job_id)
+
+
 def run_outbox_job(job_id: int) -> str:
     """Run one outbox job on the application's clock (queued after each commit)."""
+    from sqlalchemy.orm import sessionmaker
+
     from app.clock import AppClock
+    from app.db import db
     from app.engine.outbox import run_job
 
-    return run_job(job_id, clock=AppClock())
+    return run_job(job_id, session_factory=sessionmaker(bind=db.engine, expire_on_commit=False),
+                   clock=AppClock())

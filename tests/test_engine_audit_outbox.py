@@ -150,16 +150,22 @@ def test_an_expired_lease_is_taken_over_and_the_old_worker_cannot_finish(fresh_d
     assert job(fresh_db, job_id).attempts == 2
 
 
-def test_dispatch_after_commit_hands_ids_to_the_queue(fresh_db, clock, monkeypatch):
+def test_dispatch_after_commit_hands_ids_to_the_queue(fresh_db, clock):
     queued = []
-    import app.jobs
-
-    monkeypatch.setattr(app.jobs, "enqueue", lambda path, *args: queued.append((path, args)))
     factory = fresh_db
-    outbox.enable_dispatch_after_commit(factory)
+    outbox.enable_dispatch_after_commit(factory, queued.append)
     with factory() as session:
         job_row = outbox.record(session, "notify", {}, now=clock.now())
         session.rollback()
         job_row = outbox.record(session, "notify", {}, now=clock.now())
         session.commit()
-    assert queued == [("app.jobs:run_outbox_job", (job_row.id,))]
+    assert queued == [job_row.id]
+
+
+def test_the_app_dispatches_committed_jobs_to_its_queue(monkeypatch):
+    import app.jobs
+
+    queued = []
+    monkeypatch.setattr(app.jobs, "enqueue", lambda path, *args: queued.append((path, args)))
+    app.jobs.dispatch_outbox_job(7)
+    assert queued == [("app.jobs:run_outbox_job", (7,))]

@@ -33,10 +33,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.db import is_sqlite
 from app.engine.definition import canonical_json, sha256_hex
 from app.engine.models import AuditEvent, AuditHead
 from app.engine.prepared import Prepared
+from app.engine.sql import is_sqlite
 
 GENESIS = "0" * 64
 HELD_HEAD = "sendoff_audit_head"  # session.info: the head's hash while this transaction holds it

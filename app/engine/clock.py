@@ -1,6 +1,7 @@
 """Clocks and the calendar protocol: the engine never reads the time by itself."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
@@ -8,6 +9,28 @@ from typing import Protocol
 class Clock(Protocol):
     def now(self) -> datetime:
         """Aware UTC now."""
+
+
+def _system_now() -> datetime:
+    return datetime.now(UTC)
+
+
+_row_clock: Callable[[], datetime] = _system_now
+
+
+def use(now: Callable[[], datetime]) -> None:
+    """Stamp the engine's rows (defaults of deployed_at, created_at, updated_at) with `now`.
+
+    The application hands its own clock over once at start; firing and timers always take
+    the clock they are given.
+    """
+    global _row_clock
+    _row_clock = now
+
+
+def row_now() -> datetime:
+    """Aware UTC now for the default of a timestamp column."""
+    return _row_clock()
 
 
 class Calendar(Protocol):

@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UtcDateTime, utcnow
+from app.engine.clock import row_now
+from app.engine.sql import Base, UtcDateTime
 
 UTC_DATETIME = UtcDateTime()
 
@@ -23,7 +24,7 @@ class WorkflowDefinition(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     canonical: Mapped[str] = mapped_column(Text)
     title: Mapped[dict] = mapped_column(JSON, default=dict)
-    deployed_at: Mapped[datetime] = mapped_column(UTC_DATETIME, default=utcnow)
+    deployed_at: Mapped[datetime] = mapped_column(UTC_DATETIME, default=row_now)
     deployed_by: Mapped[str] = mapped_column(String(100), default="")
 
 
@@ -43,8 +44,8 @@ class WorkflowInstance(Base):
     delegations: Mapped[dict] = mapped_column(JSON, default=dict)  # role -> [roles] (reassign)
     status: Mapped[str] = mapped_column(String(20), default="active", index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTC_DATETIME, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME, default=row_now)
+    updated_at: Mapped[datetime] = mapped_column(UTC_DATETIME, default=row_now)
 
     # The application sets the next version once per event, so intermediate flushes made
     # by actions cannot bump it twice; SQLAlchemy still checks the old value in the UPDATE.
@@ -81,7 +82,7 @@ class WorkflowTimer(Base):
     due_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
     fired_count: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(20), default="armed")  # armed|done|cancelled
-    updated_at: Mapped[datetime] = mapped_column(UTC_DATETIME, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTC_DATETIME, default=row_now)
 
 
 class AuditHead(Base):

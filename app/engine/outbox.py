@@ -34,30 +34,21 @@ def record(session, kind: str, payload: dict, *, now: datetime, instance_id: int
     return job
 
 
-def dispatch_pending(session) -> list[int]:
-    """Hand the jobs recorded in this session's committed transaction to the queue."""
+def dispatch_pending(session, dispatch: Callable[[int], object]) -> list[int]:
+    """Hand the jobs recorded in this session's committed transaction to `dispatch`."""
     job_ids = session.info.pop(PENDING_KEY, [])
-    if job_ids:
-        from app.jobs import enqueue  # lazily: the engine does not depend on the app
-
-        for job_id in job_ids:
-            enqueue("app.jobs:run_outbox_job", job_id)
+    for job_id in job_ids:
+        dispatch(job_id)
     return job_ids
 
 
-def enable_dispatch_after_commit(session_or_factory) -> None:
-    """Dispatch recorded jobs automatically after every commit of these sessions."""
-    event.listen(session_or_factory, "after_commit", dispatch_pending)
+def enable_dispatch_after_commit(session_or_factory, dispatch: Callable[[int], object]) -> None:
+    """After every commit of these sessions, hand the recorded jobs to `dispatch` (the app's
+    queue); a rollback forgets them."""
+    event.listen(session_or_factory, "after_commit",
+                 lambda session: dispatch_pending(session, dispatch))
     event.listen(session_or_factory, "after_rollback",
                  lambda session: session.info.pop(PENDING_KEY, None))
-
-
-def _default_factory():
-    from sqlalchemy.orm import sessionmaker
-
-    from app.db import db
-
-    return sessionmaker(bind=db.engine, expire_on_commit=False)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -93,12 +84,11 @@ def _finish(session_factory, job_id: int, token: int, **values) -> bool:
         return result.rowcount == 1
 
 
-def run_job(job_id: int, *, session_factory: Callable | None = None, clock=None, registry=None,
+def run_job(job_id: int, *, session_factory: Callable, clock=None, registry=None,
             lease: timedelta = DEFAULT_LEASE) -> str:
     """Claim, run and settle one job; returns done, retry, failed, skipped or lost."""
     from app.engine.registry import registry as default_registry
 
-    session_factory = session_factory or _default_factory()
     clock = clock or SystemClock()
     registry = registry or default_registry
     claimed = _claim(session_factory, job_id, clock.now(), lease)
@@ -133,9 +123,8 @@ def due_job_ids(session, now: datetime, limit: int = 100) -> list[int]:
                                 .limit(limit)))
 
 
-def drain(session_factory=None, *, clock=None, registry=None, limit: int = 100) -> dict[str, int]:
+def drain(session_factory, *, clock=None, registry=None, limit: int = 100) -> dict[str, int]:
     """Run every due job now, in this process; returns a count per outcome."""
-    session_factory = session_factory or _default_factory()
     clock = clock or SystemClock()
     with session_factory() as session:
         ids = due_job_ids(session, clock.now(), limit)

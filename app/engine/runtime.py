@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.db import is_sqlite
 from app.engine import SYSTEM, Actor
 from app.engine import machine as m
 from app.engine.audit import (
@@ -45,6 +44,7 @@ from app.engine.prepared import Prepared
 from app.engine.registry import Context, Registry
 from app.engine.registry import registry as default_registry
 from app.engine.signals import instance_changed, instance_started
+from app.engine.sql import is_sqlite
 from app.engine.timing import due_at, next_repeat
 
 

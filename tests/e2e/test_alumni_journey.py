@@ -34,6 +34,8 @@ with app.app_context():
                 conn.exec_driver_sql(f'DROP TABLE "{table.name}"')
     metadata.create_all(db.engine)
     from app.demo.alumni import drive_to_interview
+    from sqlalchemy.orm import sessionmaker
+
     from app.engine.outbox import PENDING_KEY, drain
     from app.modules.auth.operations import create_user
     from app.modules.cases.operations import open_case
@@ -56,7 +58,7 @@ with app.app_context():
     drive_to_interview(db.session, case, user, hr, datetime.now(UTC))
     db.session.info.pop(PENDING_KEY, None)
     db.session.commit()
-    drain()
+    drain(sessionmaker(bind=db.engine, expire_on_commit=False))
     print(case.id)
 '''
 
