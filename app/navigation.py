@@ -25,6 +25,7 @@ NAV = (
     NavItem("alumni.self_home", _l("My alumni page"), frozenset({"alumni"})),
     NavItem("analytics.index", _l("Analytics"), frozenset({"hr", "auditor"})),
     NavItem("workflows.index", _l("Workflows"), frozenset({"hr_admin", "auditor"})),
+    NavItem("admin.webhooks", _l("Webhooks"), frozenset({"hr_admin"})),
 )
 
 
