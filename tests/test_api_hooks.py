@@ -95,6 +95,31 @@ def test_webhooks_are_signed_retried_logged_and_replayed(client, session, people
     assert Api(client, token_for(people.hr_user, ("admin",))).get("/webhooks").status_code == 403
 
 
+def test_an_issued_document_is_announced_with_its_hash(client, session, people, receiver, run_jobs,
+                                                        tmp_path, app, monkeypatch):
+    from app.modules.cases.operations import open_case
+    from app.modules.documents.models import Document
+    from app.modules.documents.operations import request_document
+
+    monkeypatch.setitem(app.config, "DOCUMENTS_DIR", str(tmp_path / "documents"))
+    _subscribe(client, people, receiver, ["document.issued"])
+    case = open_case(people.leaver, "voluntary_resignation", people.hr_user,
+                     requested_last_day=datetime.now(UTC).date() + timedelta(days=40),
+                     reason_codes=["career"], primary_reason="career")
+    request_document(case, "resignation_application")
+    session.flush()
+    assert run_jobs("render_pdf") == ["done"]
+    document = session.scalars(select(Document).where(Document.case_id == case.id)).one()
+    assert run_jobs("webhook.deliver") == ["done"]
+    (_headers, payload), = receiver.received  # verified against the secret by the receiver
+    assert payload["type"] == "document.issued"
+    assert payload["data"]["case"]["reference"] == case.reference
+    assert payload["data"]["document"] == {"id": document.id, "kind": "resignation_application",
+                                           "version": 1, "code": document.code,
+                                           "sha256": document.sha256}
+    assert payload["data"]["employee_no"] == people.leaver.employee_no
+
+
 def test_a_forged_signature_is_refused_by_the_verifier(session, people):
     body = json.dumps({"type": "case.opened", "timestamp": "2026-01-01T00:00:00Z", "data": {}})
     hook = Webhook("whsec_" + "QUJD" * 8)
